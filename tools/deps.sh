@@ -1,0 +1,36 @@
+#!/bin/bash
+# deps.sh: install, with apt-get, exactly the Debian packages xe_pfvf needs.
+# Idempotent and quick when everything is already there.
+set -euo pipefail
+
+pkgs=(
+	# kernels: the stock Debian kernel + headers, and the source of the
+	# debug kernel (also provides scripts/checkpatch.pl)
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils rsync
+	# the VM rig
+	qemu-system-x86 busybox-static kmod pciutils bsdextrautils
+	# static checks
+	sparse perl
+	# userspace: C++20 tools, tests, benchmarks, fuzzing
+	g++ cmake clang clang-tidy libclang-rt-14-dev googletest libgtest-dev libbenchmark-dev
+	# graphics stack: libdrm and IGT (libigt.so.0)
+	libdrm-dev intel-gpu-tools
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	case "$p" in \#*) continue ;; esac
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: need root for apt-get (missing: ${missing[*]})" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,275 @@
+# shellcheck shell=bash
+# guest-tests.sh: tests the rig runs inside the VM, sourced by guest-run.sh.
+#
+# A test is a function t_<name> run in a subshell: exit 0 passes, 77 skips,
+# anything else fails.  A test may also print its own RESULT lines (IGT).
+
+results=$XE_RIG_OUT/results
+dbg=/sys/kernel/debug/xe_pfvf
+rig_failed=0
+
+# The first SR-IOV PF in the VM (QEMU's NVMe PF).
+rig_pf() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		if [ -f "$d/sriov_totalvfs" ] && [ "$(cat "$d/sriov_totalvfs")" -gt 0 ]; then
+			basename "$d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# rig_load [swpf-params...]: load xe_pfvf and the software PF backend.
+rig_load() {
+	insmod "$XE_RIG_MODDIR/xe_pfvf.ko" || return 1
+	insmod "$XE_RIG_MODDIR/xe_pfvf_swpf.ko" "$@"
+}
+
+rig_unload() {
+	rmmod xe_pfvf_swpf 2>/dev/null
+	rmmod xe_pfvf 2>/dev/null
+	true
+}
+
+die() {
+	echo "  FAILED: $*"
+	exit 1
+}
+
+# vf_lines PF: the VF lines of the PF's debugfs table, header dropped.
+vf_lines() {
+	tail -n +2 "$dbg/$1/vfs"
+}
+
+# check_vfs PF N: debugfs lists exactly the PF's N VFs, in order, with the
+# PCI addresses of the virtfn links and the VF BAR0 range from sysfs.
+check_vfs() {
+	local pf=$1 n=$2 i=0 vf bdf state bars want start size
+	[ "$(vf_lines "$pf" | wc -l)" -eq "$n" ] ||
+		die "$dbg/$pf/vfs lists $(vf_lines "$pf" | wc -l) VFs, want $n"
+	while read -r vf bdf state bars; do
+		want=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn$i")")
+		[ "$vf" = $((i + 1)) ] || die "VF line $i numbered $vf"
+		[ "$bdf" = "$want" ] || die "VF $vf is $bdf, virtfn$i is $want"
+		[ "$state" = enabled ] || die "VF $vf state $state"
+		read -r start _ _ < <(head -n1 "/sys/bus/pci/devices/$bdf/resource")
+		size=$(printf '%#x' $(( $(awk 'NR==1 {print $2}' "/sys/bus/pci/devices/$bdf/resource") - start + 1 )))
+		case " $bars " in
+		*" 0:$(printf '%#x' $((start)))+$size@"*) ;;
+		*) die "VF $vf BARs '$bars' lack BAR0 $(printf '%#x' $((start)))+$size" ;;
+		esac
+		i=$((i + 1))
+	done < <(vf_lines "$pf")
+}
+
+t_module_load() {
+	insmod "$XE_RIG_MODDIR/xe_pfvf.ko" || die "insmod xe_pfvf"
+	[ -d /sys/module/xe_pfvf ] || die "no /sys/module/xe_pfvf"
+	[ -d "$dbg" ] || die "no $dbg"
+	[ -z "$(ls "$dbg")" ] || die "$dbg not empty before any PF registered"
+}
+
+t_kunit() {
+	[ -f "$XE_RIG_MODDIR/xe_pfvf_kunit.ko" ] || { echo "no KUnit in this kernel"; exit 77; }
+	# The KTAP output goes to the console, where the host parses it.
+	insmod "$XE_RIG_MODDIR/xe_pfvf_kunit.ko" || die "insmod xe_pfvf_kunit"
+	rmmod xe_pfvf_kunit || die "rmmod xe_pfvf_kunit"
+}
+
+t_swpf_attach() {
+	local pf
+	pf=$(rig_pf) || die "no SR-IOV PF in the VM"
+	echo xe_pfvf_swpf > "/sys/bus/pci/devices/$pf/driver_override"
+	insmod "$XE_RIG_MODDIR/xe_pfvf_swpf.ko" || die "insmod xe_pfvf_swpf"
+	[ "$(basename "$(readlink "/sys/bus/pci/devices/$pf/driver")")" = xe_pfvf_swpf ] ||
+		die "PF $pf not bound to xe_pfvf_swpf"
+	grep -qx "pf: $pf" "$dbg/$pf/info" || die "debugfs info: $(cat "$dbg/$pf/info")"
+	grep -qx "driver: xe_pfvf_swpf" "$dbg/$pf/info" || die "debugfs info names no driver"
+	grep -qx "total_vfs: $(cat "/sys/bus/pci/devices/$pf/sriov_totalvfs")" "$dbg/$pf/info" ||
+		die "total_vfs differs from sysfs"
+	check_vfs "$pf" 0
+}
+
+t_swpf_enable_vfs() {
+	local pf
+	pf=$(rig_pf) || die "no SR-IOV PF"
+	echo 2 > "/sys/bus/pci/devices/$pf/sriov_numvfs" || die "enabling 2 VFs"
+	check_vfs "$pf" 2
+	grep -qx "num_vfs: 2" "$dbg/$pf/info" || die "info: $(cat "$dbg/$pf/info")"
+	echo 0 > "/sys/bus/pci/devices/$pf/sriov_numvfs" || die "disabling VFs"
+	check_vfs "$pf" 0
+	echo 4 > "/sys/bus/pci/devices/$pf/sriov_numvfs" || die "enabling 4 VFs"
+	check_vfs "$pf" 4
+	# As in the PCI core, going from 4 to 3 VFs must go through 0.
+	if echo 3 > "/sys/bus/pci/devices/$pf/sriov_numvfs" 2>/dev/null; then
+		die "changing 4 VFs to 3 without going through 0 succeeded"
+	fi
+	check_vfs "$pf" 4
+	echo 0 > "/sys/bus/pci/devices/$pf/sriov_numvfs"
+	echo 2 > "/sys/bus/pci/devices/$pf/sriov_numvfs" || die "re-enabling 2 VFs"
+	check_vfs "$pf" 2
+}
+
+t_igt() {
+	local bins=("$XE_RIG_IGTDIR"/xe_pfvf_*)
+	[ -x "${bins[0]}" ] || { echo "no IGT tests built in $XE_RIG_IGTDIR"; exit 77; }
+	bash "$XE_RIG_REPO/igt-tests/run-igt.sh" "${bins[@]}"
+}
+
+t_swpf_detach_with_vfs() {
+	local pf
+	pf=$(rig_pf) || die "no SR-IOV PF"
+	[ "$(cat "/sys/bus/pci/devices/$pf/sriov_numvfs")" -gt 0 ] || die "expected VFs enabled"
+	rmmod xe_pfvf_swpf || die "rmmod xe_pfvf_swpf"
+	[ ! -e "/sys/bus/pci/devices/$pf/driver" ] || die "PF still bound"
+	[ "$(cat "/sys/bus/pci/devices/$pf/sriov_numvfs")" -eq 0 ] || die "VFs left enabled"
+	[ ! -e "$dbg/$pf" ] || die "$dbg/$pf left behind"
+	echo > "/sys/bus/pci/devices/$pf/driver_override"
+}
+
+t_swpf_attach_param() {
+	local pf
+	pf=$(rig_pf) || die "no SR-IOV PF"
+	insmod "$XE_RIG_MODDIR/xe_pfvf_swpf.ko" attach="$pf" num_vfs=3 || die "insmod attach=$pf num_vfs=3"
+	check_vfs "$pf" 3
+	rmmod xe_pfvf_swpf || die "rmmod"
+	[ ! -e "$dbg/$pf" ] || die "$dbg/$pf left behind"
+	[ -z "$(cat "/sys/bus/pci/devices/$pf/driver_override")" ] ||
+		[ "$(cat "/sys/bus/pci/devices/$pf/driver_override")" = "(null)" ] ||
+		die "driver_override left set: $(cat "/sys/bus/pci/devices/$pf/driver_override")"
+}
+
+# insmod_refused ERRNO-TEXT DMESG-TEXT ARGS...: loading must fail with the
+# given error and log the given line.
+insmod_refused() {
+	local want=$1 log=$2 msg
+	shift 2
+	dmesg -C
+	if msg=$(insmod "$XE_RIG_MODDIR/xe_pfvf_swpf.ko" "$@" 2>&1); then
+		rmmod xe_pfvf_swpf
+		die "insmod $* succeeded"
+	fi
+	case "$msg" in *"$want"*) ;; *) die "insmod $*: '$msg', want '$want'" ;; esac
+	dmesg | grep -q "$log" || die "insmod $*: no log line '$log'"
+}
+
+t_swpf_bad_attach() {
+	local nonpf
+	nonpf=$(basename "$(ls -d /sys/bus/pci/devices/0000:00:00.0)")
+	insmod_refused "Invalid parameters" "is not a PCI address" attach=bogus
+	insmod_refused "No such device" "no such PCI device" attach=0000:fe:1f.7
+	insmod_refused "No such device" "not an SR-IOV physical function" attach="$nonpf"
+	echo > "/sys/bus/pci/devices/$nonpf/driver_override"
+}
+
+t_module_unload() {
+	rmmod xe_pfvf || die "rmmod xe_pfvf"
+	[ ! -d /sys/module/xe_pfvf ] || die "/sys/module/xe_pfvf left behind"
+	[ ! -d "$dbg" ] || die "$dbg left behind"
+}
+
+t_module_reload() {
+	local pf i
+	pf=$(rig_pf) || die "no SR-IOV PF"
+	for i in 1 2 3; do
+		rig_load attach="$pf" num_vfs=$i || die "load cycle $i"
+		check_vfs "$pf" "$i"
+		rig_unload
+		[ ! -d /sys/module/xe_pfvf ] || die "unload cycle $i"
+	done
+}
+
+t_kmemleak() {
+	[ -f /sys/kernel/debug/kmemleak ] || { echo "no kmemleak in this kernel"; exit 77; }
+	# Objects younger than 5 s are never reported: wait, then scan twice.
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	if [ -s /sys/kernel/debug/kmemleak ]; then
+		cat /sys/kernel/debug/kmemleak
+		die "kmemleak reports leaks"
+	fi
+}
+
+# Leaks that predate our tests (the boot itself) are not ours: report them
+# once so that only new ones show later.
+kmemleak_baseline() {
+	[ -f /sys/kernel/debug/kmemleak ] || return 0
+	echo scan > /sys/kernel/debug/kmemleak
+	echo clear > /sys/kernel/debug/kmemleak
+}
+
+# run_test NAME FUNC: run one test in a subshell with a time limit.
+run_test() {
+	local name=$1 func=$2 log=/tmp/rig-test.log rc status
+	echo "xe-rig: running $name"
+	( set -u; "$func" ) > "$log" 2>&1 &
+	local pid=$! t=0
+	while kill -0 $pid 2>/dev/null && [ $t -lt 600 ]; do
+		sleep 1
+		t=$((t + 1))
+	done
+	if kill -0 $pid 2>/dev/null; then
+		kill -9 $pid
+		echo "  test timed out after ${t}s" >> "$log"
+	fi
+	wait $pid
+	rc=$?
+	sed 's/^/  | /' "$log"
+	if grep -q '^RESULT ' "$log"; then
+		grep '^RESULT ' "$log" >> "$results"
+		if [ $rc -ne 0 ] && ! grep -q '^RESULT [^ ]* FAIL' "$log"; then
+			echo "RESULT $name FAIL exit $rc" >> "$results"
+		fi
+	else
+		case $rc in
+		0) status=PASS ;;
+		77) status=SKIP ;;
+		*) status=FAIL ;;
+		esac
+		echo "RESULT $name $status$( [ $rc -ne 0 ] && echo " exit $rc: $(grep -m1 'FAILED\|^no ' "$log")")" >> "$results"
+	fi
+	grep '^RESULT ' "$log" || tail -n1 "$results"
+	[ $rc -eq 0 ] || [ $rc -eq 77 ] || rig_failed=1
+}
+
+run_all_tests() {
+	: > "$results"
+	kmemleak_baseline
+	run_test module-load t_module_load
+	run_test kunit t_kunit
+	run_test swpf-attach t_swpf_attach
+	run_test swpf-enable-vfs t_swpf_enable_vfs
+	run_test igt t_igt
+	run_test swpf-detach-with-vfs t_swpf_detach_with_vfs
+	run_test swpf-attach-param t_swpf_attach_param
+	run_test swpf-bad-attach t_swpf_bad_attach
+	run_test module-unload t_module_unload
+	run_test module-reload t_module_reload
+	run_test kmemleak t_kmemleak
+}
+
+# What `make demo` shows: the PF and its VFs as the service sees them.
+run_demo() {
+	local pf
+	pf=$(rig_pf) || { echo "no SR-IOV PF in the VM"; return 1; }
+	rig_load attach="$pf" num_vfs=3 || return 1
+	echo "== PCI topology (lspci -tv)"
+	lspci -tv
+	echo
+	echo "== $dbg/$pf/info"
+	cat "$dbg/$pf/info"
+	echo
+	echo "== $dbg/$pf/vfs"
+	column -t "$dbg/$pf/vfs" 2>/dev/null || cat "$dbg/$pf/vfs"
+	echo
+	echo "== IOMMU groups of the VFs"
+	for v in /sys/bus/pci/devices/$pf/virtfn*; do
+		echo "$(basename "$(readlink "$v")") group $(basename "$(readlink "$v/iommu_group")")"
+	done
+	echo
+	echo "== kernel log"
+	dmesg | grep -E 'xe_pfvf|swpf' | tail -n 20
+	rig_unload
+}

@@ -1,0 +1,117 @@
+#!/bin/bash
+# run-vm.sh: boot a kernel in QEMU with a real VT-d IOMMU and an SR-IOV PF,
+# guest root = host root (read-only 9p), and run the rig's guest tests.
+#
+#   run-vm.sh --kernel BZIMAGE --kver KVER|- --moddir DIR --out DIR
+#             [--lane NAME] [--topology rootport|switch] [--timeout SECS]
+#             [--shell] [--demo]
+#
+# --kver names /lib/modules/KVER for the initramfs modules ("-" when virtio,
+# 9p are built in).  --moddir is where the guest finds our .ko files.
+# Writes OUT/console.log (serial console), OUT/results (RESULT lines, DONE).
+# Exit status: 0 when the guest ran to completion, 1 on timeout or crash;
+# test verdicts are in OUT/results and judged by `xe-pfvf-rig report`.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+kernel= kver= moddir= out= lane=vm topology=rootport timeout=900 mode=test
+igtdir=${XE_PFVF_IGT_DIR:-$repo/build/igt}
+bindir=${XE_PFVF_BIN_DIR:-$repo/build/tools}
+
+usage() {
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--kver) kver=$2; shift 2 ;;
+	--moddir) moddir=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--lane) lane=$2; shift 2 ;;
+	--topology) topology=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--shell) mode=shell; shift ;;
+	--demo) mode=demo; shift ;;
+	-h|--help) usage ;;
+	*) echo "run-vm.sh: unknown argument $1" >&2; usage ;;
+	esac
+done
+[ -n "$kernel" ] && [ -n "$kver" ] && [ -n "$moddir" ] && [ -n "$out" ] || usage
+[ -f "$kernel" ] || { echo "run-vm.sh: no kernel image $kernel" >&2; exit 2; }
+command -v qemu-system-x86_64 >/dev/null || { echo "run-vm.sh: qemu-system-x86_64 missing (make deps)" >&2; exit 2; }
+
+rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+initrd=$out/initramfs.cpio.gz
+"$here/mkinitramfs.sh" "$initrd" "$kver"
+
+cat > "$out/guest-entry" <<ENTRY
+#!/bin/bash
+export XE_RIG_REPO='$repo' XE_RIG_LANE='$lane' XE_RIG_MODDIR='$moddir'
+export XE_RIG_IGTDIR='$igtdir' XE_RIG_BINDIR='$bindir' XE_RIG_MODE='$mode'
+export XE_RIG_OUT=/tmp/xe_out XE_RIG_TOPOLOGY='$topology'
+exec /bin/bash '$repo/tools/vm/guest-run.sh'
+ENTRY
+
+# The SR-IOV PF: QEMU's NVMe controller with 4 VFs, behind a root port or
+# behind a PCIe switch (x3130 upstream + downstream port) in that port.
+pf="nvme,serial=xepf0,subsys=s0,sriov_max_vfs=4,sriov_vq_flexible=8"
+pf="$pf,sriov_vi_flexible=4,max_ioqpairs=12,msix_qsize=6"
+case "$topology" in
+rootport)
+	topo=(-device pcie-root-port,id=rp1,chassis=1,slot=1
+	      -device nvme-subsys,id=s0 -device "$pf,bus=rp1")
+	;;
+switch)
+	topo=(-device pcie-root-port,id=rp1,chassis=1,slot=1
+	      -device x3130-upstream,id=up1,bus=rp1
+	      -device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0
+	      -device nvme-subsys,id=s0 -device "$pf,bus=dn1")
+	;;
+*) echo "run-vm.sh: unknown topology $topology" >&2; exit 2 ;;
+esac
+
+accel=${XE_PFVF_ACCEL:-tcg}
+qemu=(qemu-system-x86_64
+      -machine q35,kernel-irqchip=split -accel "$accel" -cpu max -smp 2 -m 2G
+      -device intel-iommu,intremap=on
+      -kernel "$kernel" -initrd "$initrd"
+      -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=7"
+      -no-reboot -nodefaults -display none
+      -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
+      -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
+      -fsdev local,id=xeout,path="$out",security_model=none
+      -device virtio-9p-pci,fsdev=xeout,mount_tag=xeout
+      "${topo[@]}")
+
+if [ "$mode" = shell ]; then
+	echo "run-vm.sh: guest shell; 'exit' powers the VM off" >&2
+	exec "${qemu[@]}" -serial mon:stdio
+fi
+
+"${qemu[@]}" -chardev file,id=con,path="$out/console.log" -serial chardev:con </dev/null &
+qpid=$!
+# Progress: show the rig's own lines as the guest prints them.
+tail -n +1 -F "$out/console.log" 2>/dev/null --pid=$qpid |
+	grep --line-buffered -E '^(xe-rig:|RESULT |xe-demo:)' | sed -u "s/^/[$lane] /" &
+tpid=$!
+rc=0
+for ((t = 0; t < timeout; t++)); do
+	kill -0 $qpid 2>/dev/null || break
+	sleep 1
+done
+if kill -0 $qpid 2>/dev/null; then
+	echo "[$lane] xe-rig: guest timed out after ${timeout}s" >&2
+	kill $qpid 2>/dev/null || true
+	rc=1
+fi
+wait $qpid 2>/dev/null || true
+sleep 0.3
+kill $tpid 2>/dev/null || true
+wait $tpid 2>/dev/null || true
+grep -qx DONE "$out/results" 2>/dev/null || rc=1
+exit $rc
