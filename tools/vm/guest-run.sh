@@ -8,7 +8,7 @@
 # $XE_RIG_OUT/results, then powers the VM off.
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export HOME=/tmp LANG=C.UTF-8
+export HOME=/run/tmp TMPDIR=${TMPDIR:-/run/tmp} LANG=C.UTF-8
 
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t configfs configfs /sys/kernel/config 2>/dev/null

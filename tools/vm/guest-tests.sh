@@ -202,7 +202,7 @@ kmemleak_baseline() {
 
 # run_test NAME FUNC: run one test in a subshell with a time limit.
 run_test() {
-	local name=$1 func=$2 log=/tmp/rig-test.log rc status
+	local name=$1 func=$2 log=$TMPDIR/rig-test.log rc status
 	echo "xe-rig: running $name"
 	( set -u; "$func" ) > "$log" 2>&1 &
 	local pid=$! t=0

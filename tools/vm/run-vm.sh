@@ -53,7 +53,7 @@ cat > "$out/guest-entry" <<ENTRY
 #!/bin/bash
 export XE_RIG_REPO='$repo' XE_RIG_LANE='$lane' XE_RIG_MODDIR='$moddir'
 export XE_RIG_IGTDIR='$igtdir' XE_RIG_BINDIR='$bindir' XE_RIG_MODE='$mode'
-export XE_RIG_OUT=/tmp/xe_out XE_RIG_TOPOLOGY='$topology'
+export XE_RIG_OUT=/run/xe_out XE_RIG_TOPOLOGY='$topology' TMPDIR=/run/tmp
 exec /bin/bash '$repo/tools/vm/guest-run.sh'
 ENTRY
 
