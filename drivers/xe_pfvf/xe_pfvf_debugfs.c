@@ -6,24 +6,43 @@
 #include <linux/cleanup.h>
 #include <linux/debugfs.h>
 #include <linux/pci.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xe_pfvf.h>
 
 #include "xe_pfvf_drv.h"
 #include "xe_pfvf_pf_types.h"
+#include "xe_pfvf_table.h"
 
 /**
  * DOC: debugfs
  *
- * ``/sys/kernel/debug/xe_pfvf/<PF PCI address>/`` per registered PF:
+ * ``/sys/kernel/debug/xe_pfvf/<PF PCI address>/`` per registered PF, all
+ * root-only:
  *
  * ``info``
- *	the PF driver's name, total and enabled VFs.
+ *	the PF driver's name, VRAM size, LMEM BAR index, total and enabled VFs.
  * ``vfs``
  *	a header line, then one line per enabled VF: VF number (1-based), PCI
- *	address, state, and the VF's memory BARs as
- *	``<bar>:<cpu start>+<size>@<bus start>``.  Tools must parse only the
- *	columns they know: more may be appended.
+ *	address, state (``enabled`` or ``provisioned``), LMEM quota in bytes,
+ *	number of extents, generation, and the LMEM BAR as ``<cpu>+<size>``
+ *	and ``<bus>``.  Tools must parse only the columns they know.
+ * ``provisioning``
+ *	per provisioned VF a line ``vf <n> quota <bytes> generation <g>
+ *	extents <k>``, then one line per extent: LMEM offset, VRAM address,
+ *	size.
+ * ``translate``
+ *	write ``<space> <addr> <len> [vf=<n>] [aligned]`` (space one of
+ *	lmem, bar, cpu, bus, iova; numbers in C notation; for iova, vf=<n> is
+ *	required and the VF's current IOMMU domain is used), then read
+ *	``err=<errno> vf=<n> generation=<g> extents=<k> bytes=<b>`` followed
+ *	by one ``<vram start> <size>`` line per extent.  Each open file keeps
+ *	its own last result.
  */
+
+#define XLATE_DEBUGFS_MAX_EXTENTS 4096
 
 static struct dentry *debugfs_root;
 
@@ -34,44 +53,215 @@ static int pf_info_show(struct seq_file *m, void *data)
 	guard(mutex)(&pf->lock);
 	seq_printf(m, "pf: %s\n", pci_name(pf->pdev));
 	seq_printf(m, "driver: %s\n", pf->name);
+	seq_printf(m, "vram_size: %llu\n", pf->vram_size);
+	seq_printf(m, "lmem_bar: %d\n", pf->lmem_bar);
 	seq_printf(m, "total_vfs: %u\n", pf->total_vfs);
 	seq_printf(m, "num_vfs: %u\n", pf->num_vfs);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pf_info);
 
-static void vf_show_bars(struct seq_file *m, struct pci_dev *vf)
-{
-	int bar;
-
-	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
-		if (!(pci_resource_flags(vf, bar) & IORESOURCE_MEM) ||
-		    !pci_resource_len(vf, bar))
-			continue;
-		seq_printf(m, " %d:%#llx+%#llx@%#llx", bar,
-			   (u64)pci_resource_start(vf, bar),
-			   (u64)pci_resource_len(vf, bar),
-			   (u64)pci_bus_address(vf, bar));
-	}
-}
-
 static int pf_vfs_show(struct seq_file *m, void *data)
 {
 	struct xe_pfvf_pf *pf = m->private;
+	const struct xe_pfvf_table *t;
 	unsigned int n;
 
 	guard(mutex)(&pf->lock);
-	seq_puts(m, "vf bdf state bars\n");
+	t = rcu_dereference_protected(pf->table, lockdep_is_held(&pf->lock));
+	seq_puts(m, "vf bdf state quota extents generation bar_cpu bar_bus\n");
 	for (n = 0; n < pf->num_vfs; n++) {
-		struct pci_dev *vf = pf->vfs[n].pdev;
+		const struct xe_pfvf_vf *vf = &pf->vfs[n];
+		const struct xe_pfvf_bar *bar = n < t->total_vfs ? &t->vfs[n].bar : NULL;
 
-		seq_printf(m, "%u %s enabled", n + 1, pci_name(vf));
-		vf_show_bars(m, vf);
-		seq_putc(m, '\n');
+		seq_printf(m, "%u %s %s %llu %u %u", vf->vfid, pci_name(vf->pdev),
+			   vf->cfg ? "provisioned" : "enabled",
+			   vf->cfg ? vf->cfg->quota : 0,
+			   vf->cfg ? vf->cfg->nr_extents : 0, vf->generation);
+		if (bar && bar->size)
+			seq_printf(m, " %#llx+%#llx %#llx\n", bar->cpu, bar->size, bar->bus);
+		else
+			seq_puts(m, " - -\n");
 	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pf_vfs);
+
+static int pf_provisioning_show(struct seq_file *m, void *data)
+{
+	struct xe_pfvf_pf *pf = m->private;
+	unsigned int n, e;
+
+	guard(mutex)(&pf->lock);
+	for (n = 0; n < pf->total_vfs; n++) {
+		const struct xe_pfvf_vf_cfg *cfg = pf->vfs[n].cfg;
+
+		if (!cfg)
+			continue;
+		seq_printf(m, "vf %u quota %llu generation %u extents %u\n",
+			   cfg->vfid, cfg->quota, pf->vfs[n].generation, cfg->nr_extents);
+		for (e = 0; e < cfg->nr_extents; e++)
+			seq_printf(m, "  %#llx %#llx %#llx\n", cfg->extents[e].lmem,
+				   cfg->extents[e].vram, cfg->extents[e].size);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pf_provisioning);
+
+/**
+ * struct xlate_file - state of one open ``translate`` file
+ * @pf: the PF
+ * @lock: serialises writes and reads of this file
+ * @buf: text of the last result
+ * @len: bytes in @buf
+ */
+struct xlate_file {
+	struct xe_pfvf_pf *pf;
+	struct mutex lock; /* see the kernel-doc above */
+	char *buf;
+	size_t len;
+};
+
+static int xlate_open(struct inode *inode, struct file *file)
+{
+	struct xlate_file *xf = kzalloc(sizeof(*xf), GFP_KERNEL);
+
+	if (!xf)
+		return -ENOMEM;
+	xf->pf = inode->i_private;
+	mutex_init(&xf->lock);
+	file->private_data = xf;
+	return nonseekable_open(inode, file);
+}
+
+static int xlate_release(struct inode *inode, struct file *file)
+{
+	struct xlate_file *xf = file->private_data;
+
+	mutex_destroy(&xf->lock);
+	kvfree(xf->buf);
+	kfree(xf);
+	return 0;
+}
+
+static int xlate_parse(char *line, struct xe_pfvf_xlate_req *req)
+{
+	static const char * const spaces[] = { "lmem", "bar", "cpu", "bus", "iova" };
+	char *tok, *space, *addr, *len;
+	unsigned int vfid;
+	int i;
+
+	space = strsep(&line, " \t\n");
+	addr = strsep(&line, " \t\n");
+	len = strsep(&line, " \t\n");
+	if (!space || !addr || !len)
+		return -EINVAL;
+	i = match_string(spaces, ARRAY_SIZE(spaces), space);
+	if (i < 0)
+		return -EINVAL;
+	req->space = i;
+	if (kstrtou64(addr, 0, &req->addr) || kstrtou64(len, 0, &req->len))
+		return -EINVAL;
+	while ((tok = strsep(&line, " \t\n"))) {
+		if (!*tok)
+			continue;
+		if (!strcmp(tok, "aligned"))
+			req->flags |= XE_PFVF_XLATE_ALIGNED;
+		else if (sscanf(tok, "vf=%u", &vfid) == 1 && vfid <= U16_MAX)
+			req->vfid = vfid;
+		else
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int xlate_run(struct xlate_file *xf, const struct xe_pfvf_xlate_req *req)
+{
+	struct xe_pfvf_xlate_res res = { .max = XLATE_DEBUGFS_MAX_EXTENTS };
+	struct xe_pfvf_pf *pf = xf->pf;
+	size_t size, n;
+	u32 i;
+	int err;
+
+	res.ext = kvmalloc_array(res.max, sizeof(*res.ext), GFP_KERNEL);
+	if (!res.ext)
+		return -ENOMEM;
+
+	if (req->space == XE_PFVF_SPACE_IOVA) {
+		struct xe_pfvf_vf *vf = ERR_PTR(-ENOENT);
+
+		scoped_guard(mutex, &pf->lock)
+			if (req->vfid && req->vfid <= pf->total_vfs && pf->vfs[req->vfid - 1].pdev)
+				vf = xe_pfvf_vf_get(pf->vfs[req->vfid - 1].pdev);
+		err = PTR_ERR_OR_ZERO(vf);
+		if (!err) {
+			err = xe_pfvf_vf_translate(vf, NULL, req, &res);
+			xe_pfvf_vf_put(vf);
+		}
+	} else {
+		err = xe_pfvf_pf_translate(pf, NULL, req, &res);
+	}
+
+	size = 96 + (size_t)min(res.nr, res.max) * 40;
+	kvfree(xf->buf);
+	xf->buf = kvmalloc(size, GFP_KERNEL);
+	if (!xf->buf) {
+		xf->len = 0;
+		kvfree(res.ext);
+		return -ENOMEM;
+	}
+	n = scnprintf(xf->buf, size, "err=%d vf=%u generation=%u extents=%u bytes=%llu\n",
+		      err, err ? 0 : res.vfid, err ? 0 : res.generation, res.nr,
+		      err ? 0 : res.bytes);
+	for (i = 0; !err && i < res.nr; i++)
+		n += scnprintf(xf->buf + n, size - n, "%#llx %#llx\n",
+			       res.ext[i].start, res.ext[i].size);
+	xf->len = n;
+	kvfree(res.ext);
+	return 0;
+}
+
+static ssize_t xlate_write(struct file *file, const char __user *ubuf, size_t count,
+			   loff_t *ppos)
+{
+	struct xlate_file *xf = file->private_data;
+	struct xe_pfvf_xlate_req req = {};
+	char *line;
+	int err;
+
+	if (!count || count > 256)
+		return -EINVAL;
+	line = memdup_user_nul(ubuf, count);
+	if (IS_ERR(line))
+		return PTR_ERR(line);
+	err = xlate_parse(line, &req);
+	kfree(line);
+	if (err) {
+		pci_notice_ratelimited(xf->pf->pdev, "debugfs translate: cannot parse request\n");
+		return err;
+	}
+
+	guard(mutex)(&xf->lock);
+	err = xlate_run(xf, &req);
+	return err ? err : count;
+}
+
+static ssize_t xlate_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
+{
+	struct xlate_file *xf = file->private_data;
+
+	guard(mutex)(&xf->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, xf->buf, xf->len);
+}
+
+static const struct file_operations xlate_fops = {
+	.owner = THIS_MODULE,
+	.open = xlate_open,
+	.release = xlate_release,
+	.read = xlate_read,
+	.write = xlate_write,
+	.llseek = no_llseek,
+};
 
 void xe_pfvf_debugfs_pf_add(struct xe_pfvf_pf *pf)
 {
@@ -83,6 +273,8 @@ void xe_pfvf_debugfs_pf_add(struct xe_pfvf_pf *pf)
 	dir = debugfs_create_dir(pci_name(pf->pdev), debugfs_root);
 	debugfs_create_file("info", 0400, dir, pf, &pf_info_fops);
 	debugfs_create_file("vfs", 0400, dir, pf, &pf_vfs_fops);
+	debugfs_create_file("provisioning", 0400, dir, pf, &pf_provisioning_fops);
+	debugfs_create_file("translate", 0600, dir, pf, &xlate_fops);
 	pf->debugfs = dir;
 }
 

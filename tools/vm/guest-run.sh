@@ -25,6 +25,10 @@ demo)
 	run_demo > "$XE_RIG_OUT/demo.txt" 2>&1
 	echo "RESULT demo $([ $? -eq 0 ] && echo PASS || echo FAIL)" >> "$XE_RIG_OUT/results"
 	;;
+script)
+	bash -c ". '$XE_RIG_REPO/tools/vm/guest-tests.sh'; . '$XE_RIG_SCRIPT'" > "$XE_RIG_OUT/script.log" 2>&1
+	echo "RESULT script $([ $? -eq 0 ] && echo PASS || echo FAIL)" >> "$XE_RIG_OUT/results"
+	;;
 shell)
 	echo "xe-rig: modules are in $XE_RIG_MODDIR; helpers: rig_load, rig_pf"
 	echo "xe-rig: type 'exit' to power off"

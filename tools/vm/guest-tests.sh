@@ -43,24 +43,41 @@ vf_lines() {
 }
 
 # check_vfs PF N: debugfs lists exactly the PF's N VFs, in order, with the
-# PCI addresses of the virtfn links and the VF BAR0 range from sysfs.
+# PCI addresses of the virtfn links, provisioned with the software PF's
+# quota, and with the LMEM BAR (BAR0 of the emulated VFs) from sysfs.
 check_vfs() {
-	local pf=$1 n=$2 i=0 vf bdf state bars want start size
+	local pf=$1 n=$2 i=0 vf bdf state quota next gen barcpu barbus want start size
 	[ "$(vf_lines "$pf" | wc -l)" -eq "$n" ] ||
 		die "$dbg/$pf/vfs lists $(vf_lines "$pf" | wc -l) VFs, want $n"
-	while read -r vf bdf state bars; do
+	while read -r vf bdf state quota next gen barcpu barbus; do
 		want=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn$i")")
 		[ "$vf" = $((i + 1)) ] || die "VF line $i numbered $vf"
 		[ "$bdf" = "$want" ] || die "VF $vf is $bdf, virtfn$i is $want"
-		[ "$state" = enabled ] || die "VF $vf state $state"
+		[ "$state" = provisioned ] || die "VF $vf state $state"
+		[ "$quota" -gt 0 ] && [ "$next" -gt 0 ] && [ "$gen" -gt 0 ] ||
+			die "VF $vf quota $quota extents $next generation $gen"
 		read -r start _ _ < <(head -n1 "/sys/bus/pci/devices/$bdf/resource")
 		size=$(printf '%#x' $(( $(awk 'NR==1 {print $2}' "/sys/bus/pci/devices/$bdf/resource") - start + 1 )))
-		case " $bars " in
-		*" 0:$(printf '%#x' $((start)))+$size@"*) ;;
-		*) die "VF $vf BARs '$bars' lack BAR0 $(printf '%#x' $((start)))+$size" ;;
-		esac
+		[ "$barcpu" = "$(printf '%#x' $((start)))+$size" ] ||
+			die "VF $vf LMEM BAR $barcpu, sysfs BAR0 $(printf '%#x' $((start)))+$size"
+		[ -n "$barbus" ] && [ "$barbus" != - ] || die "VF $vf has no bus address"
 		i=$((i + 1))
 	done < <(vf_lines "$pf")
+}
+
+# run_gtest NAME BINARY [ARGS]: run a GoogleTest program, one RESULT per case.
+run_gtest() {
+	local name=$1 bin=$2 log rc
+	shift 2
+	[ -x "$bin" ] || { echo "no $bin"; exit 77; }
+	log=$TMPDIR/gtest-$name.log
+	"$bin" --gtest_color=no "$@" > "$log" 2>&1
+	rc=$?
+	cat "$log" >&2
+	sed -n -e "s/^\[       OK \] \([^ ]*\) (.*/RESULT $name\/\1 PASS/p" \
+	       -e "s/^\[  FAILED  \] \([^ ]*\) (.*/RESULT $name\/\1 FAIL/p" \
+	       -e "s/^\[  SKIPPED \] \([^ ]*\) (.*/RESULT $name\/\1 SKIP/p" "$log"
+	return $rc
 }
 
 t_module_load() {
@@ -109,6 +126,13 @@ t_swpf_enable_vfs() {
 	echo 0 > "/sys/bus/pci/devices/$pf/sriov_numvfs"
 	echo 2 > "/sys/bus/pci/devices/$pf/sriov_numvfs" || die "re-enabling 2 VFs"
 	check_vfs "$pf" 2
+}
+
+# Translation of real VF BAR addresses and of IOVAs mapped in real IOMMU
+# domains (VFIO), against the provisioning the software PF published.
+t_xlate() {
+	modprobe vfio-pci 2>/dev/null
+	run_gtest xlate "$XE_RIG_BINDIR/guest/xe-pfvf-guest-tests"
 }
 
 t_igt() {
@@ -241,6 +265,7 @@ run_all_tests() {
 	run_test kunit t_kunit
 	run_test swpf-attach t_swpf_attach
 	run_test swpf-enable-vfs t_swpf_enable_vfs
+	run_test xlate t_xlate
 	run_test igt t_igt
 	run_test swpf-detach-with-vfs t_swpf_detach_with_vfs
 	run_test swpf-attach-param t_swpf_attach_param

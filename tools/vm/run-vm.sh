@@ -4,8 +4,10 @@
 #
 #   run-vm.sh --kernel BZIMAGE --kver KVER|- --moddir DIR --out DIR
 #             [--lane NAME] [--topology rootport|switch] [--timeout SECS]
-#             [--shell] [--demo]
+#             [--shell] [--demo] [--script FILE]
 #
+# --script runs FILE (bash, with guest-tests.sh's helpers such as rig_pf and
+# rig_load) in the guest instead of the tests; its output is OUT/script.log.
 # --kver names /lib/modules/KVER for the initramfs modules ("-" when virtio,
 # 9p are built in).  --moddir is where the guest finds our .ko files.
 # Writes OUT/console.log (serial console), OUT/results (RESULT lines, DONE).
@@ -15,7 +17,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-kernel= kver= moddir= out= lane=vm topology=rootport timeout=900 mode=test
+kernel= kver= moddir= out= lane=vm topology=rootport timeout=900 mode=test script=
 igtdir=${XE_PFVF_IGT_DIR:-$repo/build/igt}
 bindir=${XE_PFVF_BIN_DIR:-$repo/build/tools}
 
@@ -35,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--shell) mode=shell; shift ;;
 	--demo) mode=demo; shift ;;
+	--script) mode=script; script=$(realpath "$2"); shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "run-vm.sh: unknown argument $1" >&2; usage ;;
 	esac
@@ -52,7 +55,7 @@ initrd=$out/initramfs.cpio.gz
 cat > "$out/guest-entry" <<ENTRY
 #!/bin/bash
 export XE_RIG_REPO='$repo' XE_RIG_LANE='$lane' XE_RIG_MODDIR='$moddir'
-export XE_RIG_IGTDIR='$igtdir' XE_RIG_BINDIR='$bindir' XE_RIG_MODE='$mode'
+export XE_RIG_IGTDIR='$igtdir' XE_RIG_BINDIR='$bindir' XE_RIG_MODE='$mode' XE_RIG_SCRIPT='$script'
 export XE_RIG_OUT=/run/xe_out XE_RIG_TOPOLOGY='$topology' TMPDIR=/run/tmp
 exec /bin/bash '$repo/tools/vm/guest-run.sh'
 ENTRY

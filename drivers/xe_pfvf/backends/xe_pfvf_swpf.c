@@ -3,10 +3,13 @@
  * Copyright © 2026 The xe_pfvf authors
  */
 
+#include <linux/bitmap.h>
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/prandom.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/xe_pfvf.h>
 
 /**
@@ -21,6 +24,14 @@
  * the ``attach`` module parameter naming the PF's PCI address.  VFs are then
  * enabled through the PF's ``sriov_numvfs`` file, or at attach time with
  * ``num_vfs``.
+ *
+ * It simulates VRAM with system memory (``vram_mb``) split into tiles
+ * (``tiles``), cut into chunks of ``extent_kb``.  Every enabled VF is
+ * provisioned with ``vf_quota_kb`` of it, an equal share from each tile,
+ * the tiles concatenated in LMEM order.  Within a tile the chunks are
+ * picked in a shuffled order (``shuffle``, ``seed``), so that a VF's
+ * extents are non-contiguous and in random VRAM order, as on a PF whose
+ * VRAM has seen use.  The VFs' BAR ``lmem_bar`` is their LMEM BAR.
  */
 
 #define SWPF_NAME "xe_pfvf_swpf"
@@ -33,20 +44,156 @@ static unsigned int num_vfs;
 module_param(num_vfs, uint, 0444);
 MODULE_PARM_DESC(num_vfs, "VFs to enable on the PF named by attach= (default 0)");
 
+static unsigned int vram_mb = 64;
+module_param(vram_mb, uint, 0444);
+MODULE_PARM_DESC(vram_mb, "Simulated VRAM per PF in MiB (default 64)");
+
+static unsigned int tiles = 1;
+module_param(tiles, uint, 0444);
+MODULE_PARM_DESC(tiles, "VRAM tiles, 1-4; VF LMEM is the concatenation of equal shares (default 1)");
+
+static unsigned int vf_quota_kb = 8192;
+module_param(vf_quota_kb, uint, 0444);
+MODULE_PARM_DESC(vf_quota_kb, "LMEM quota of each VF in KiB (default 8192)");
+
+static unsigned int extent_kb = 4;
+module_param(extent_kb, uint, 0444);
+MODULE_PARM_DESC(extent_kb, "VRAM allocation chunk in KiB, a multiple of 4 (default 4)");
+
+static bool shuffle = true;
+module_param(shuffle, bool, 0444);
+MODULE_PARM_DESC(shuffle, "Give VFs their chunks in shuffled VRAM order (default true)");
+
+static unsigned int seed = 1;
+module_param(seed, uint, 0444);
+MODULE_PARM_DESC(seed, "Seed of the shuffle (default 1)");
+
+static int lmem_bar;
+module_param(lmem_bar, int, 0444);
+MODULE_PARM_DESC(lmem_bar, "VF BAR used as the LMEM BAR (default 0)");
+
 /**
- * struct swpf - one software PF
- * @pf: the PF as registered with xe_pfvf
+ * struct swpf_vf - VRAM given to one VF
+ * @extents: the VF's extents in LMEM order, one per chunk
+ * @nr: number of @extents
  */
-struct swpf {
-	struct xe_pfvf_pf *pf;
+struct swpf_vf {
+	struct xe_pfvf_extent *extents;
+	unsigned int nr;
 };
 
-static const struct xe_pfvf_pf_desc swpf_desc = {
-	.name = SWPF_NAME,
+/**
+ * struct swpf - one software PF
+ * @pdev: the PF
+ * @pf: the PF as registered with xe_pfvf
+ * @vram: the simulated VRAM
+ * @vram_size: its size in bytes
+ * @chunk: allocation chunk in bytes
+ * @nr_chunks: chunks in @vram
+ * @used: bitmap of chunks given to VFs
+ * @vfs: per VF, VF n at index n - 1
+ *
+ * Updated only from probe, remove and sriov_configure, which the PCI core
+ * serialises with the device lock.
+ */
+struct swpf {
+	struct pci_dev *pdev;
+	struct xe_pfvf_pf *pf;
+	void *vram;
+	u64 vram_size;
+	u64 chunk;
+	unsigned int nr_chunks;
+	unsigned long *used;
+	struct swpf_vf vfs[];
 };
 
 static struct pci_driver swpf_driver;
 static struct pci_dev *swpf_attached;
+
+static void swpf_vf_free(struct swpf *swpf, struct swpf_vf *vf)
+{
+	unsigned int i;
+
+	for (i = 0; i < vf->nr; i++)
+		bitmap_clear(swpf->used, div64_u64(vf->extents[i].start, swpf->chunk), 1);
+	kvfree(vf->extents);
+	vf->extents = NULL;
+	vf->nr = 0;
+}
+
+/* Pick @need free chunks of [first, first + count), shuffled or in order. */
+static int swpf_pick(struct swpf *swpf, struct rnd_state *rnd, unsigned int first,
+		     unsigned int count, unsigned int need, struct xe_pfvf_extent *out)
+{
+	unsigned int *free, nr_free = 0, i, j;
+
+	free = kvmalloc_array(count, sizeof(*free), GFP_KERNEL);
+	if (!free)
+		return -ENOMEM;
+	for (i = first; i < first + count; i++)
+		if (!test_bit(i, swpf->used))
+			free[nr_free++] = i;
+	if (nr_free < need) {
+		kvfree(free);
+		return -ENOSPC;
+	}
+	for (i = 0; i < need; i++) {
+		if (shuffle) {
+			j = i + prandom_u32_state(rnd) % (nr_free - i);
+			swap(free[i], free[j]);
+		}
+		set_bit(free[i], swpf->used);
+		out[i].start = (u64)free[i] * swpf->chunk;
+		out[i].size = swpf->chunk;
+	}
+	kvfree(free);
+	return 0;
+}
+
+static int swpf_vf_provision(struct swpf *swpf, unsigned int vfid)
+{
+	struct swpf_vf *vf = &swpf->vfs[vfid - 1];
+	unsigned int per_tile = div64_u64((u64)vf_quota_kb << 10, swpf->chunk) / tiles;
+	unsigned int tile_chunks = swpf->nr_chunks / tiles, t;
+	struct xe_pfvf_provision prov;
+	struct rnd_state rnd;
+	int err;
+
+	prandom_seed_state(&rnd, ((u64)seed << 16) | vfid);
+	vf->extents = kvmalloc_array(per_tile * tiles, sizeof(*vf->extents), GFP_KERNEL);
+	if (!vf->extents)
+		return -ENOMEM;
+	for (t = 0; t < tiles; t++) {
+		err = swpf_pick(swpf, &rnd, t * tile_chunks, tile_chunks, per_tile,
+				vf->extents + vf->nr);
+		if (err)
+			goto err_free;
+		vf->nr += per_tile;
+	}
+
+	prov.quota = (u64)vf->nr * swpf->chunk;
+	prov.extents = vf->extents;
+	prov.nr_extents = vf->nr;
+	err = xe_pfvf_vf_provision(swpf->pf, vfid, &prov);
+	if (err)
+		goto err_free;
+	return 0;
+
+err_free:
+	swpf_vf_free(swpf, vf);
+	return err;
+}
+
+static void swpf_release_vfs(struct swpf *swpf)
+{
+	unsigned int n;
+
+	/* Withdraws every VF's provisioning before its VRAM is reused. */
+	xe_pfvf_pf_set_num_vfs(swpf->pf, 0);
+	for (n = 0; n < pci_sriov_get_totalvfs(swpf->pdev); n++)
+		swpf_vf_free(swpf, &swpf->vfs[n]);
+	pci_disable_sriov(swpf->pdev);
+}
 
 static int swpf_disable_vfs(struct pci_dev *pdev, struct swpf *swpf)
 {
@@ -54,14 +201,14 @@ static int swpf_disable_vfs(struct pci_dev *pdev, struct swpf *swpf)
 		pci_err(pdev, "cannot disable VFs: some are assigned to guests\n");
 		return -EPERM;
 	}
-	xe_pfvf_pf_set_num_vfs(swpf->pf, 0);
-	pci_disable_sriov(pdev);
+	swpf_release_vfs(swpf);
 	return 0;
 }
 
 static int swpf_sriov_configure(struct pci_dev *pdev, int nr)
 {
 	struct swpf *swpf = pci_get_drvdata(pdev);
+	unsigned int n;
 	int err;
 
 	if (!nr)
@@ -78,11 +225,41 @@ static int swpf_sriov_configure(struct pci_dev *pdev, int nr)
 		pci_disable_sriov(pdev);
 		return err;
 	}
+	for (n = 1; n <= nr; n++) {
+		err = swpf_vf_provision(swpf, n);
+		if (err) {
+			pci_err(pdev, "provisioning VF%u failed: %pe\n", n, ERR_PTR(err));
+			swpf_release_vfs(swpf);
+			return err;
+		}
+	}
 	return nr;
+}
+
+static int swpf_check_params(struct pci_dev *pdev)
+{
+	u64 chunk = (u64)extent_kb << 10, quota = (u64)vf_quota_kb << 10;
+
+	if (!extent_kb || extent_kb % 4 || !tiles || tiles > 4 || !vf_quota_kb ||
+	    quota % (chunk * tiles) || !vram_mb || ((u64)vram_mb << 20) % (chunk * tiles) ||
+	    lmem_bar < 0 || lmem_bar >= PCI_SRIOV_NUM_BARS) {
+		pci_err(pdev, "bad parameters: vram_mb=%u tiles=%u vf_quota_kb=%u extent_kb=%u lmem_bar=%d\n",
+			vram_mb, tiles, vf_quota_kb, extent_kb, lmem_bar);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void swpf_free(struct swpf *swpf)
+{
+	bitmap_free(swpf->used);
+	vfree(swpf->vram);
+	kvfree(swpf);
 }
 
 static int swpf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
+	struct xe_pfvf_pf_desc desc = { .name = SWPF_NAME, .lmem_bar = lmem_bar };
 	struct swpf *swpf;
 	int err;
 
@@ -90,15 +267,30 @@ static int swpf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		pci_err(pdev, "not an SR-IOV physical function\n");
 		return -ENODEV;
 	}
+	err = swpf_check_params(pdev);
+	if (err)
+		return err;
 
-	swpf = devm_kzalloc(&pdev->dev, sizeof(*swpf), GFP_KERNEL);
+	swpf = kvzalloc(struct_size(swpf, vfs, pci_sriov_get_totalvfs(pdev)), GFP_KERNEL);
 	if (!swpf)
 		return -ENOMEM;
+	swpf->pdev = pdev;
+	swpf->vram_size = (u64)vram_mb << 20;
+	swpf->chunk = (u64)extent_kb << 10;
+	swpf->nr_chunks = div64_u64(swpf->vram_size, swpf->chunk);
+	swpf->vram = vzalloc(swpf->vram_size);
+	swpf->used = bitmap_zalloc(swpf->nr_chunks, GFP_KERNEL);
+	if (!swpf->vram || !swpf->used) {
+		swpf_free(swpf);
+		return -ENOMEM;
+	}
 
-	swpf->pf = xe_pfvf_pf_register(pdev, &swpf_desc);
+	desc.vram_size = swpf->vram_size;
+	swpf->pf = xe_pfvf_pf_register(pdev, &desc);
 	if (IS_ERR(swpf->pf)) {
 		err = PTR_ERR(swpf->pf);
 		pci_err(pdev, "registering with xe_pfvf failed: %pe\n", ERR_PTR(err));
+		swpf_free(swpf);
 		return err;
 	}
 	pci_set_drvdata(pdev, swpf);
@@ -107,10 +299,12 @@ static int swpf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		err = swpf_sriov_configure(pdev, num_vfs);
 		if (err < 0) {
 			xe_pfvf_pf_unregister(swpf->pf);
+			swpf_free(swpf);
 			return err;
 		}
 	}
-	pci_info(pdev, "software PF attached\n");
+	pci_info(pdev, "software PF attached: %u MiB VRAM in %u tile(s), %u KiB chunks\n",
+		 vram_mb, tiles, extent_kb);
 	return 0;
 }
 
@@ -118,11 +312,10 @@ static void swpf_remove(struct pci_dev *pdev)
 {
 	struct swpf *swpf = pci_get_drvdata(pdev);
 
-	if (pci_num_vf(pdev)) {
-		xe_pfvf_pf_set_num_vfs(swpf->pf, 0);
-		pci_disable_sriov(pdev);
-	}
+	if (pci_num_vf(pdev))
+		swpf_release_vfs(swpf);
 	xe_pfvf_pf_unregister(swpf->pf);
+	swpf_free(swpf);
 	pci_info(pdev, "software PF detached\n");
 }
 

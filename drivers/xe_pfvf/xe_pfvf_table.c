@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright © 2026 The xe_pfvf authors
+ */
+
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/limits.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "xe_pfvf_table.h"
+
+/**
+ * DOC: translation
+ *
+ * A VF's LMEM is a list of VRAM extents; VF LMEM offset 0 is the first
+ * byte of the first extent.  The VF's LMEM BAR maps LMEM linearly: BAR
+ * offset x is LMEM offset x, so a BAR smaller than the quota reaches only
+ * the first BAR-size bytes, and a BAR larger than the quota has a tail that
+ * reaches nothing.
+ *
+ * A translation resolves every byte of [addr, addr + len) to VRAM extents,
+ * coalescing extents that are contiguous in VRAM.  Checks, in this order,
+ * each with its own errno:
+ *
+ * ============== ==========================================================
+ * -EINVAL        zero length, unknown space or flags
+ * -EOVERFLOW     addr + len wraps around
+ * -EDOM          XE_PFVF_XLATE_ALIGNED and addr or len not granule-aligned
+ * -ENOENT        no such VF (LMEM and BAR spaces)
+ * -EADDRNOTAVAIL a CPU or bus address in no VF BAR and no PF BAR
+ * -EPERM         the address is in one of the PF's own BARs
+ * -EXDEV         the address belongs to another VF than the one the
+ *                request is made for
+ * -ENXIO         the range runs past the end of the VF's LMEM BAR (or the
+ *                VF has no LMEM BAR)
+ * -ENODEV        the VF is not provisioned
+ * -ERANGE        the range runs past the VF's LMEM quota
+ * -E2BIG         more extents than the caller's array holds
+ * ============== ==========================================================
+ *
+ * The kernel service adds -EFAULT for CPU addresses (and IOVAs) that
+ * resolve to system RAM.
+ */
+
+static bool granule_aligned(u64 v)
+{
+	return !(v & (XE_PFVF_GRANULE - 1));
+}
+
+/**
+ * xe_pfvf_vf_cfg_create() - validate a VF's provisioning
+ * @vfid: VF number, 1-based
+ * @prov: the provisioning
+ * @vram_size: size of the PF's VRAM
+ *
+ * Checks each extent on its own; overlaps between extents (of this or other
+ * VFs) are found by xe_pfvf_table_build().
+ *
+ * Return: the new config, or ERR_PTR(-EINVAL) for a malformed provisioning
+ * (no extents, an empty or unaligned extent, quota not the sum of the
+ * extents), ERR_PTR(-E2BIG) for more than %XE_PFVF_MAX_EXTENTS extents,
+ * ERR_PTR(-ERANGE) for an extent beyond VRAM, ERR_PTR(-ENOMEM).
+ */
+struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
+					     const struct xe_pfvf_provision *prov,
+					     u64 vram_size)
+{
+	struct xe_pfvf_vf_cfg *cfg;
+	u64 lmem = 0, end;
+	unsigned int i;
+	int err;
+
+	if (!vfid || !prov || !prov->extents || !prov->nr_extents)
+		return ERR_PTR(-EINVAL);
+	if (prov->nr_extents > XE_PFVF_MAX_EXTENTS)
+		return ERR_PTR(-E2BIG);
+
+	cfg = kvzalloc(struct_size(cfg, extents, prov->nr_extents), GFP_KERNEL);
+	if (!cfg)
+		return ERR_PTR(-ENOMEM);
+
+	for (i = 0; i < prov->nr_extents; i++) {
+		const struct xe_pfvf_extent *e = &prov->extents[i];
+
+		if (!e->size || !granule_aligned(e->start) || !granule_aligned(e->size)) {
+			err = -EINVAL;
+			goto err_free;
+		}
+		if (check_add_overflow(e->start, e->size, &end) || end > vram_size) {
+			err = -ERANGE;
+			goto err_free;
+		}
+		cfg->extents[i].lmem = lmem;
+		cfg->extents[i].vram = e->start;
+		cfg->extents[i].size = e->size;
+		/* Cannot wrap: every extent ends inside VRAM and none overlap. */
+		if (check_add_overflow(lmem, e->size, &lmem)) {
+			err = -EINVAL;
+			goto err_free;
+		}
+	}
+	if (lmem != prov->quota) {
+		err = -EINVAL;
+		goto err_free;
+	}
+
+	cfg->vfid = vfid;
+	cfg->quota = prov->quota;
+	cfg->nr_extents = prov->nr_extents;
+	return cfg;
+
+err_free:
+	kvfree(cfg);
+	return ERR_PTR(err);
+}
+
+/**
+ * xe_pfvf_vf_cfg_free() - free a config from xe_pfvf_vf_cfg_create()
+ * @cfg: the config, may be NULL
+ */
+void xe_pfvf_vf_cfg_free(struct xe_pfvf_vf_cfg *cfg)
+{
+	kvfree(cfg);
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct xe_pfvf_range *ra = a, *rb = b;
+
+	if (ra->start != rb->start)
+		return ra->start < rb->start ? -1 : 1;
+	return 0;
+}
+
+static int cmp_extent(const void *a, const void *b)
+{
+	const struct xe_pfvf_extent *ea = a, *eb = b;
+
+	if (ea->start != eb->start)
+		return ea->start < eb->start ? -1 : 1;
+	return 0;
+}
+
+/* Sorts @r and checks that no two ranges share an address. */
+static int sort_ranges(struct xe_pfvf_range *r, u32 n)
+{
+	u32 i;
+
+	sort(r, n, sizeof(*r), cmp_range, NULL);
+	for (i = 1; i < n; i++)
+		if (r[i].start <= r[i - 1].last)
+			return -EADDRINUSE;
+	return 0;
+}
+
+static int table_add_bar(struct xe_pfvf_range *cpu, struct xe_pfvf_range *bus,
+			 u32 *n, const struct xe_pfvf_bar *bar, u16 vfid)
+{
+	u64 size_m1 = bar->size - 1;
+
+	if (!bar->size)
+		return 0;
+	if (bar->cpu > U64_MAX - size_m1 || bar->bus > U64_MAX - size_m1)
+		return -EOVERFLOW;
+	cpu[*n] = (struct xe_pfvf_range){ bar->cpu, bar->cpu + size_m1, vfid };
+	bus[*n] = (struct xe_pfvf_range){ bar->bus, bar->bus + size_m1, vfid };
+	(*n)++;
+	return 0;
+}
+
+/* No two VFs, and no two extents of one VF, may share VRAM. */
+static int check_vram_overlap(u16 total_vfs, const struct xe_pfvf_table_vf *vfs)
+{
+	struct xe_pfvf_extent *all;
+	size_t n = 0, i;
+	u32 vf, e;
+	int err = 0;
+
+	for (vf = 0; vf < total_vfs; vf++)
+		if (vfs[vf].cfg)
+			n += vfs[vf].cfg->nr_extents;
+	if (n < 2)
+		return 0;
+
+	all = kvmalloc_array(n, sizeof(*all), GFP_KERNEL);
+	if (!all)
+		return -ENOMEM;
+	n = 0;
+	for (vf = 0; vf < total_vfs; vf++) {
+		const struct xe_pfvf_vf_cfg *cfg = vfs[vf].cfg;
+
+		for (e = 0; cfg && e < cfg->nr_extents; e++) {
+			all[n].start = cfg->extents[e].vram;
+			all[n].size = cfg->extents[e].size;
+			n++;
+		}
+	}
+	sort(all, n, sizeof(*all), cmp_extent, NULL);
+	for (i = 1; i < n; i++) {
+		/* Extents end inside VRAM (checked at creation): no wrap. */
+		if (all[i].start < all[i - 1].start + all[i - 1].size) {
+			err = -EADDRINUSE;
+			break;
+		}
+	}
+	kvfree(all);
+	return err;
+}
+
+/**
+ * xe_pfvf_table_build() - build an immutable provisioning table
+ * @total_vfs: number of VF slots
+ * @vram_size: size of the PF's VRAM
+ * @vfs: @total_vfs slots, VF n at index n - 1: the VF's LMEM BAR (size 0
+ *	 when the VF is not enabled) and its config (NULL when not
+ *	 provisioned); a config's VF number must match its slot
+ * @pf_bars: the PF's own memory BARs, translations into which are refused
+ * @nr_pf_bars: number of entries in @pf_bars
+ *
+ * Return: the table, or ERR_PTR(-EINVAL) for a config in the wrong slot,
+ * ERR_PTR(-EADDRINUSE) if two BARs overlap or two extents share VRAM,
+ * ERR_PTR(-EOVERFLOW) for a BAR that wraps around, ERR_PTR(-ENOMEM).
+ */
+struct xe_pfvf_table *xe_pfvf_table_build(u16 total_vfs, u64 vram_size,
+					  const struct xe_pfvf_table_vf *vfs,
+					  const struct xe_pfvf_bar *pf_bars,
+					  unsigned int nr_pf_bars)
+{
+	struct xe_pfvf_table *t;
+	u32 i, n = 0;
+	int err;
+
+	for (i = 0; i < total_vfs; i++)
+		if (vfs[i].cfg && vfs[i].cfg->vfid != i + 1)
+			return ERR_PTR(-EINVAL);
+
+	err = check_vram_overlap(total_vfs, vfs);
+	if (err)
+		return ERR_PTR(err);
+
+	t = kvzalloc(struct_size(t, vfs, total_vfs), GFP_KERNEL);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->cpu = kvmalloc_array(total_vfs + nr_pf_bars + 1, sizeof(*t->cpu), GFP_KERNEL);
+	t->bus = kvmalloc_array(total_vfs + nr_pf_bars + 1, sizeof(*t->bus), GFP_KERNEL);
+	if (!t->cpu || !t->bus) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+
+	t->total_vfs = total_vfs;
+	t->vram_size = vram_size;
+	for (i = 0; i < total_vfs; i++) {
+		t->vfs[i] = vfs[i];
+		err = table_add_bar(t->cpu, t->bus, &n, &vfs[i].bar, i + 1);
+		if (err)
+			goto err_free;
+	}
+	for (i = 0; i < nr_pf_bars; i++) {
+		err = table_add_bar(t->cpu, t->bus, &n, &pf_bars[i], 0);
+		if (err)
+			goto err_free;
+	}
+	t->nr_ranges = n;
+	err = sort_ranges(t->cpu, n);
+	if (!err)
+		err = sort_ranges(t->bus, n);
+	if (err)
+		goto err_free;
+	return t;
+
+err_free:
+	xe_pfvf_table_free(t);
+	return ERR_PTR(err);
+}
+
+/**
+ * xe_pfvf_table_free() - free a table from xe_pfvf_table_build()
+ * @table: the table, may be NULL; the configs it points to are not freed
+ */
+void xe_pfvf_table_free(struct xe_pfvf_table *table)
+{
+	if (!table)
+		return;
+	kvfree(table->cpu);
+	kvfree(table->bus);
+	kvfree(table);
+}
+
+/* The range containing @addr, or NULL.  O(log n). */
+static const struct xe_pfvf_range *
+find_range(const struct xe_pfvf_range *r, u32 n, u64 addr)
+{
+	u32 lo = 0, hi = n;
+
+	/* Find the last range starting at or below @addr. */
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (r[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || addr > r[lo - 1].last)
+		return NULL;
+	return &r[lo - 1];
+}
+
+/* Index of the extent holding LMEM offset @off (< quota).  O(log n). */
+static u32 find_extent(const struct xe_pfvf_vf_cfg *cfg, u64 off)
+{
+	u32 lo = 0, hi = cfg->nr_extents;
+
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (cfg->extents[mid].lmem <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void emit(struct xe_pfvf_xlate_res *res, u64 start, u64 size)
+{
+	res->bytes += size;
+	if (res->nr && res->last.start + res->last.size == start) {
+		res->last.size += size;
+		if (res->nr <= res->max)
+			res->ext[res->nr - 1].size = res->last.size;
+		return;
+	}
+	res->last.start = start;
+	res->last.size = size;
+	if (res->nr < res->max)
+		res->ext[res->nr] = res->last;
+	res->nr++;
+}
+
+/* [off, off + len) is inside the quota. */
+static void xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
+		       struct xe_pfvf_xlate_res *res)
+{
+	u32 i = find_extent(cfg, off);
+
+	while (len) {
+		const struct xe_pfvf_vf_extent *e = &cfg->extents[i++];
+		u64 delta = off - e->lmem;
+		u64 chunk = min(len, e->size - delta);
+
+		emit(res, e->vram + delta, chunk);
+		off += chunk;
+		len -= chunk;
+	}
+}
+
+/**
+ * xe_pfvf_table_xlate() - translate a range into VRAM extents
+ * @table: the PF's table
+ * @req: what to translate
+ * @res: where to put the extents; accumulates across calls, which must all
+ *	 resolve to the same VF
+ *
+ * See "DOC: translation" for the checks and their errnos.  On error @res
+ * is unchanged, except after -E2BIG: @res->nr then tells how many extents
+ * the whole result needs.
+ *
+ * Return: 0 on success, a negative errno otherwise.
+ */
+int xe_pfvf_table_xlate(const struct xe_pfvf_table *table,
+			const struct xe_pfvf_xlate_req *req,
+			struct xe_pfvf_xlate_res *res)
+{
+	const struct xe_pfvf_range *range;
+	const struct xe_pfvf_table_vf *slot;
+	u64 last, off;
+	u16 vfid;
+
+	if (!req->len || req->flags & ~XE_PFVF_XLATE_FLAGS)
+		return -EINVAL;
+	if (check_add_overflow(req->addr, req->len - 1, &last))
+		return -EOVERFLOW;
+	if (req->flags & XE_PFVF_XLATE_ALIGNED &&
+	    (!granule_aligned(req->addr) || !granule_aligned(req->len)))
+		return -EDOM;
+
+	switch (req->space) {
+	case XE_PFVF_SPACE_LMEM:
+	case XE_PFVF_SPACE_BAR:
+		if (!req->vfid || req->vfid > table->total_vfs)
+			return -ENOENT;
+		vfid = req->vfid;
+		off = req->addr;
+		break;
+	case XE_PFVF_SPACE_CPU:
+	case XE_PFVF_SPACE_BUS:
+		range = find_range(req->space == XE_PFVF_SPACE_CPU ? table->cpu : table->bus,
+				   table->nr_ranges, req->addr);
+		if (!range)
+			return -EADDRNOTAVAIL;
+		if (!range->vfid)
+			return -EPERM;
+		if (req->vfid && range->vfid != req->vfid)
+			return -EXDEV;
+		if (last > range->last)
+			return -ENXIO;
+		vfid = range->vfid;
+		off = req->addr - range->start;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	slot = &table->vfs[vfid - 1];
+	if (req->space != XE_PFVF_SPACE_LMEM && last - req->addr + off >= slot->bar.size)
+		return -ENXIO;
+	if (!slot->cfg)
+		return -ENODEV;
+	/* off + len - 1 cannot wrap: off <= last - addr for BAR, or off == addr. */
+	if (off + (req->len - 1) >= slot->cfg->quota)
+		return -ERANGE;
+	if (res->vfid && res->vfid != vfid)
+		return -EXDEV;
+
+	res->vfid = vfid;
+	res->generation = slot->cfg->generation;
+	xlate_lmem(slot->cfg, off, req->len, res);
+	return res->nr > res->max ? -E2BIG : 0;
+}
+
+/**
+ * xe_pfvf_space_name() - name of an address space, for logs and debugfs
+ * @space: &enum xe_pfvf_space
+ *
+ * Return: the name, "?" for an unknown space.
+ */
+const char *xe_pfvf_space_name(u32 space)
+{
+	static const char * const names[] = {
+		[XE_PFVF_SPACE_LMEM] = "lmem",
+		[XE_PFVF_SPACE_BAR] = "bar",
+		[XE_PFVF_SPACE_CPU] = "cpu",
+		[XE_PFVF_SPACE_BUS] = "bus",
+		[XE_PFVF_SPACE_IOVA] = "iova",
+	};
+
+	return space < ARRAY_SIZE(names) ? names[space] : "?";
+}
