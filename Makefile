@@ -33,7 +33,7 @@ RIG := $(BUILD)/tools/rig/xe-pfvf-rig
 KSRC := Kbuild drivers include uapi
 
 .PHONY: all deps modules modules-debug sparse checkpatch tools igt debug-kernel \
-	host-tests static vm-stock vm-switch vm-debug check demo vm-shell clean
+	host-tests static vm-stock vm-switch vm-debug check demo bench vm-shell clean
 
 all: modules tools igt
 
@@ -67,7 +67,7 @@ checkpatch: debug-kernel
 
 tools: deps
 	@cmake -S tools -B $(BUILD)/tools -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD)/tools -j$(JOBS) -- --no-print-directory | grep -v "^\[.*Built target" || true
+	@set -o pipefail; cmake --build $(BUILD)/tools -j$(JOBS) -- --no-print-directory | sed "/Built target/d"
 
 igt: deps
 	@$(MAKE) -s -C igt-tests O=$(BUILD)/igt
@@ -100,7 +100,7 @@ vm-switch: modules tools igt
 	$(call vm_lane,stock-switch,/boot/vmlinuz-$(KVER),$(KVER),$(BUILD)/kmod-stock/drivers/xe_pfvf,switch,)
 
 vm-debug: modules-debug tools igt
-	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf)
+	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate)
 
 check:
 	@rm -rf $(BUILD)/check && mkdir -p $(BUILD)/check
@@ -113,6 +113,17 @@ check:
 	echo "== make check took $$(( $$(date +%s) - start )) s"; \
 	$(RIG) sum $(BUILD)/check/host.report $(BUILD)/check/static.report $(BUILD)/check/stock.report \
 		$(BUILD)/check/stock-switch.report $(BUILD)/check/debug.report
+
+# Benchmarks: figures and ratios against a baseline measured in the same run.
+bench: modules tools
+	@echo "== core lookups (userspace, the kernel's core sources)"
+	@$(BUILD)/tools/core/xe-pfvf-core-bench
+	@echo "== IOVA translation in the VM (stock kernel, TCG: compare ratios, not absolutes)"
+	@tools/vm/run-vm.sh --lane bench --kernel /boot/vmlinuz-$(KVER) --kver $(KVER) \
+		--moddir $(BUILD)/kmod-stock/drivers/xe_pfvf --out $(BUILD)/vm-bench \
+		--script tools/vm/bench-guest.sh --timeout 600 >/dev/null 2>&1 || \
+		{ tail -n 30 $(BUILD)/vm-bench/console.log; exit 1; }
+	@cat $(BUILD)/vm-bench/script.log
 
 demo: modules tools
 	@echo "== booting the stock kernel with the emulated SR-IOV PF (about 15 s)"

@@ -188,11 +188,15 @@ static int xlate_run(struct xlate_file *xf, const struct xe_pfvf_xlate_req *req)
 		return -ENOMEM;
 
 	if (req->space == XE_PFVF_SPACE_IOVA) {
-		struct xe_pfvf_vf *vf = ERR_PTR(-ENOENT);
+		struct pci_dev *pdev = NULL;
+		struct xe_pfvf_vf *vf;
 
+		/* xe_pfvf_vf_get() takes the PF lock: look the device up first. */
 		scoped_guard(mutex, &pf->lock)
-			if (req->vfid && req->vfid <= pf->total_vfs && pf->vfs[req->vfid - 1].pdev)
-				vf = xe_pfvf_vf_get(pf->vfs[req->vfid - 1].pdev);
+			if (req->vfid && req->vfid <= pf->total_vfs)
+				pdev = pci_dev_get(pf->vfs[req->vfid - 1].pdev);
+		vf = pdev ? xe_pfvf_vf_get(pdev) : ERR_PTR(-ENOENT);
+		pci_dev_put(pdev);
 		err = PTR_ERR_OR_ZERO(vf);
 		if (!err) {
 			err = xe_pfvf_vf_translate(vf, NULL, req, &res);

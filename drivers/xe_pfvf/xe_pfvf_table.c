@@ -7,6 +7,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>
+#include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -28,14 +29,16 @@
  * each with its own errno:
  *
  * ============== ==========================================================
- * -EINVAL        zero length, unknown space or flags
+ * -EINVAL        zero length, unknown flags, a space other than LMEM,
+ *                BAR, CPU and bus
  * -EOVERFLOW     addr + len wraps around
  * -EDOM          XE_PFVF_XLATE_ALIGNED and addr or len not granule-aligned
  * -ENOENT        no such VF (LMEM and BAR spaces)
  * -EADDRNOTAVAIL a CPU or bus address in no VF BAR and no PF BAR
  * -EPERM         the address is in one of the PF's own BARs
  * -EXDEV         the address belongs to another VF than the one the
- *                request is made for
+ *                request is made for, or (accumulating results) than the
+ *                one earlier calls resolved to
  * -ENXIO         the range runs past the end of the VF's LMEM BAR (or the
  *                VF has no LMEM BAR)
  * -ENODEV        the VF is not provisioned
@@ -173,17 +176,26 @@ static int table_add_bar(struct xe_pfvf_range *cpu, struct xe_pfvf_range *bus,
 	return 0;
 }
 
-/* No two VFs, and no two extents of one VF, may share VRAM. */
-static int check_vram_overlap(u16 total_vfs, const struct xe_pfvf_table_vf *vfs)
+/*
+ * No two VFs, and no two extents of one VF, may share VRAM, and all of it
+ * must be inside the PF's VRAM.
+ */
+static int check_vram(u16 total_vfs, u64 vram_size, const struct xe_pfvf_table_vf *vfs)
 {
 	struct xe_pfvf_extent *all;
 	size_t n = 0, i;
 	u32 vf, e;
 	int err = 0;
 
-	for (vf = 0; vf < total_vfs; vf++)
-		if (vfs[vf].cfg)
-			n += vfs[vf].cfg->nr_extents;
+	for (vf = 0; vf < total_vfs; vf++) {
+		const struct xe_pfvf_vf_cfg *cfg = vfs[vf].cfg;
+
+		for (e = 0; cfg && e < cfg->nr_extents; e++)
+			if (cfg->extents[e].vram + cfg->extents[e].size > vram_size)
+				return -ERANGE;
+		if (cfg)
+			n += cfg->nr_extents;
+	}
 	if (n < 2)
 		return 0;
 
@@ -212,6 +224,50 @@ static int check_vram_overlap(u16 total_vfs, const struct xe_pfvf_table_vf *vfs)
 	return err;
 }
 
+/*
+ * SR-IOV places VF n's BAR at base + (n - 1) * size.  When the enabled VFs'
+ * LMEM BARs follow that in both spaces, index them so that a lookup costs
+ * one subtraction and shift whatever the number of VFs.  Without the index
+ * (other layouts, or no memory for it), lookups search the sorted ranges.
+ */
+static void table_index_vfs(struct xe_pfvf_table *t)
+{
+	u64 size = 0, base[2] = {};
+	u32 i, k;
+
+	for (i = 0; i < t->total_vfs; i++) {
+		const struct xe_pfvf_bar *bar = &t->vfs[i].bar;
+
+		if (!bar->size)
+			continue;
+		if (!size) {
+			size = bar->size;
+			if (!is_power_of_2(size) || bar->cpu < i * size || bar->bus < i * size)
+				return;
+			base[0] = bar->cpu - i * size;
+			base[1] = bar->bus - i * size;
+		}
+		if (bar->size != size || bar->cpu != base[0] + i * size ||
+		    bar->bus != base[1] + i * size)
+			return;
+	}
+	if (!size)
+		return;
+
+	t->vf_range = kvcalloc(t->total_vfs, sizeof(*t->vf_range), GFP_KERNEL);
+	if (!t->vf_range)
+		return;
+	for (k = 0; k < t->nr_ranges; k++) {
+		if (t->cpu[k].vfid)
+			t->vf_range[t->cpu[k].vfid - 1].r[0] = &t->cpu[k];
+		if (t->bus[k].vfid)
+			t->vf_range[t->bus[k].vfid - 1].r[1] = &t->bus[k];
+	}
+	t->vf_base[0] = base[0];
+	t->vf_base[1] = base[1];
+	t->vf_shift = ilog2(size);
+}
+
 /**
  * xe_pfvf_table_build() - build an immutable provisioning table
  * @total_vfs: number of VF slots
@@ -223,6 +279,7 @@ static int check_vram_overlap(u16 total_vfs, const struct xe_pfvf_table_vf *vfs)
  * @nr_pf_bars: number of entries in @pf_bars
  *
  * Return: the table, or ERR_PTR(-EINVAL) for a config in the wrong slot,
+ * ERR_PTR(-ERANGE) for an extent beyond @vram_size,
  * ERR_PTR(-EADDRINUSE) if two BARs overlap or two extents share VRAM,
  * ERR_PTR(-EOVERFLOW) for a BAR that wraps around, ERR_PTR(-ENOMEM).
  */
@@ -239,15 +296,15 @@ struct xe_pfvf_table *xe_pfvf_table_build(u16 total_vfs, u64 vram_size,
 		if (vfs[i].cfg && vfs[i].cfg->vfid != i + 1)
 			return ERR_PTR(-EINVAL);
 
-	err = check_vram_overlap(total_vfs, vfs);
+	err = check_vram(total_vfs, vram_size, vfs);
 	if (err)
 		return ERR_PTR(err);
 
 	t = kvzalloc(struct_size(t, vfs, total_vfs), GFP_KERNEL);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
-	t->cpu = kvmalloc_array(total_vfs + nr_pf_bars + 1, sizeof(*t->cpu), GFP_KERNEL);
-	t->bus = kvmalloc_array(total_vfs + nr_pf_bars + 1, sizeof(*t->bus), GFP_KERNEL);
+	t->cpu = kvmalloc_array((size_t)total_vfs + nr_pf_bars + 1, sizeof(*t->cpu), GFP_KERNEL);
+	t->bus = kvmalloc_array((size_t)total_vfs + nr_pf_bars + 1, sizeof(*t->bus), GFP_KERNEL);
 	if (!t->cpu || !t->bus) {
 		err = -ENOMEM;
 		goto err_free;
@@ -272,6 +329,7 @@ struct xe_pfvf_table *xe_pfvf_table_build(u16 total_vfs, u64 vram_size,
 		err = sort_ranges(t->bus, n);
 	if (err)
 		goto err_free;
+	table_index_vfs(t);
 	return t;
 
 err_free:
@@ -289,6 +347,7 @@ void xe_pfvf_table_free(struct xe_pfvf_table *table)
 		return;
 	kvfree(table->cpu);
 	kvfree(table->bus);
+	kvfree(table->vf_range);
 	kvfree(table);
 }
 
@@ -312,10 +371,35 @@ find_range(const struct xe_pfvf_range *r, u32 n, u64 addr)
 	return &r[lo - 1];
 }
 
-/* Index of the extent holding LMEM offset @off (< quota).  O(log n). */
-static u32 find_extent(const struct xe_pfvf_vf_cfg *cfg, u64 off)
+/* The range holding a CPU or bus address: O(1) in the SR-IOV layout. */
+static const struct xe_pfvf_range *
+lookup_range(const struct xe_pfvf_table *t, u32 space, u64 addr)
+{
+	unsigned int s = space == XE_PFVF_SPACE_BUS;
+
+	if (t->vf_shift && addr >= t->vf_base[s]) {
+		u64 idx = (addr - t->vf_base[s]) >> t->vf_shift;
+
+		if (idx < t->total_vfs && t->vf_range[idx].r[s])
+			return t->vf_range[idx].r[s];
+	}
+	return find_range(s ? t->bus : t->cpu, t->nr_ranges, addr);
+}
+
+/*
+ * Index of the extent holding LMEM offset @off (< quota): O(1) when it is
+ * extent @hint or the one after (sequential access), else O(log n).
+ */
+static u32 find_extent(const struct xe_pfvf_vf_cfg *cfg, u64 off, u32 hint)
 {
 	u32 lo = 0, hi = cfg->nr_extents;
+
+	if (hint < hi && cfg->extents[hint].lmem <= off) {
+		if (hint + 1 == hi || off < cfg->extents[hint + 1].lmem)
+			return hint;
+		if (hint + 2 == hi || off < cfg->extents[hint + 2].lmem)
+			return hint + 1;
+	}
 
 	while (hi - lo > 1) {
 		u32 mid = lo + (hi - lo) / 2;
@@ -333,32 +417,118 @@ static void emit(struct xe_pfvf_xlate_res *res, u64 start, u64 size)
 	res->bytes += size;
 	if (res->nr && res->last.start + res->last.size == start) {
 		res->last.size += size;
-		if (res->nr <= res->max)
+		if (res->ext && res->nr <= res->max)
 			res->ext[res->nr - 1].size = res->last.size;
 		return;
 	}
 	res->last.start = start;
 	res->last.size = size;
-	if (res->nr < res->max)
+	if (res->ext && res->nr < res->max)
 		res->ext[res->nr] = res->last;
 	res->nr++;
 }
 
-/* [off, off + len) is inside the quota. */
-static void xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
-		       struct xe_pfvf_xlate_res *res)
+/* [off, off + len) is inside the quota.  Returns the last extent used. */
+static u32 xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
+		      struct xe_pfvf_xlate_res *res, u32 hint)
 {
-	u32 i = find_extent(cfg, off);
+	u32 i = find_extent(cfg, off, hint);
 
-	while (len) {
-		const struct xe_pfvf_vf_extent *e = &cfg->extents[i++];
+	for (;;) {
+		const struct xe_pfvf_vf_extent *e = &cfg->extents[i];
 		u64 delta = off - e->lmem;
 		u64 chunk = min(len, e->size - delta);
 
 		emit(res, e->vram + delta, chunk);
-		off += chunk;
 		len -= chunk;
+		if (!len)
+			return i;
+		off += chunk;
+		i++;
 	}
+}
+
+/**
+ * xe_pfvf_table_xlate_cursor() - translate, reusing the previous lookup
+ * @table: the PF's table
+ * @req: what to translate
+ * @res: where to put the extents; accumulates across calls, which must all
+ *	 resolve to the same VF
+ * @cur: the cursor of the previous call on @table, zeroed for the first
+ *
+ * As xe_pfvf_table_xlate(), but a CPU or bus address in the same BAR as
+ * the previous call's skips the range search, and an LMEM offset in or
+ * right after the previous call's last extent skips the extent search: for
+ * callers that translate many runs in order, such as IOVA walks.
+ *
+ * Return: 0 on success, a negative errno otherwise.
+ */
+int xe_pfvf_table_xlate_cursor(const struct xe_pfvf_table *table,
+			       const struct xe_pfvf_xlate_req *req,
+			       struct xe_pfvf_xlate_res *res,
+			       struct xe_pfvf_cursor *cur)
+{
+	const struct xe_pfvf_range *range;
+	const struct xe_pfvf_table_vf *slot;
+	u64 last, off;
+	u16 vfid;
+
+	/* IOVAs are the service's: the core sees what they map to. */
+	if (!req->len || req->flags & ~XE_PFVF_XLATE_FLAGS || req->space > XE_PFVF_SPACE_BUS)
+		return -EINVAL;
+	if (check_add_overflow(req->addr, req->len - 1, &last))
+		return -EOVERFLOW;
+	if (req->flags & XE_PFVF_XLATE_ALIGNED &&
+	    (!granule_aligned(req->addr) || !granule_aligned(req->len)))
+		return -EDOM;
+
+	switch (req->space) {
+	case XE_PFVF_SPACE_LMEM:
+	case XE_PFVF_SPACE_BAR:
+		if (!req->vfid || req->vfid > table->total_vfs)
+			return -ENOENT;
+		vfid = req->vfid;
+		off = req->addr;
+		break;
+	case XE_PFVF_SPACE_CPU:
+	case XE_PFVF_SPACE_BUS:
+		range = cur->space == req->space ? cur->range : NULL;
+		if (!range || req->addr < range->start || req->addr > range->last) {
+			range = lookup_range(table, req->space, req->addr);
+			if (!range)
+				return -EADDRNOTAVAIL;
+			cur->range = range;
+			cur->space = req->space;
+			cur->ext = 0;
+		}
+		if (!range->vfid)
+			return -EPERM;
+		if (req->vfid && range->vfid != req->vfid)
+			return -EXDEV;
+		if (last > range->last)
+			return -ENXIO;
+		vfid = range->vfid;
+		off = req->addr - range->start;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (res->vfid && res->vfid != vfid)
+		return -EXDEV;
+
+	slot = &table->vfs[vfid - 1];
+	if (req->space != XE_PFVF_SPACE_LMEM && last - req->addr + off >= slot->bar.size)
+		return -ENXIO;
+	if (!slot->cfg)
+		return -ENODEV;
+	/* off + len - 1 cannot wrap: off <= last - addr for BAR, or off == addr. */
+	if (off + (req->len - 1) >= slot->cfg->quota)
+		return -ERANGE;
+
+	res->vfid = vfid;
+	res->generation = slot->cfg->generation;
+	cur->ext = xlate_lmem(slot->cfg, off, req->len, res, cur->ext);
+	return res->ext && res->nr > res->max ? -E2BIG : 0;
 }
 
 /**
@@ -378,61 +548,9 @@ int xe_pfvf_table_xlate(const struct xe_pfvf_table *table,
 			const struct xe_pfvf_xlate_req *req,
 			struct xe_pfvf_xlate_res *res)
 {
-	const struct xe_pfvf_range *range;
-	const struct xe_pfvf_table_vf *slot;
-	u64 last, off;
-	u16 vfid;
+	struct xe_pfvf_cursor cur = {};
 
-	if (!req->len || req->flags & ~XE_PFVF_XLATE_FLAGS)
-		return -EINVAL;
-	if (check_add_overflow(req->addr, req->len - 1, &last))
-		return -EOVERFLOW;
-	if (req->flags & XE_PFVF_XLATE_ALIGNED &&
-	    (!granule_aligned(req->addr) || !granule_aligned(req->len)))
-		return -EDOM;
-
-	switch (req->space) {
-	case XE_PFVF_SPACE_LMEM:
-	case XE_PFVF_SPACE_BAR:
-		if (!req->vfid || req->vfid > table->total_vfs)
-			return -ENOENT;
-		vfid = req->vfid;
-		off = req->addr;
-		break;
-	case XE_PFVF_SPACE_CPU:
-	case XE_PFVF_SPACE_BUS:
-		range = find_range(req->space == XE_PFVF_SPACE_CPU ? table->cpu : table->bus,
-				   table->nr_ranges, req->addr);
-		if (!range)
-			return -EADDRNOTAVAIL;
-		if (!range->vfid)
-			return -EPERM;
-		if (req->vfid && range->vfid != req->vfid)
-			return -EXDEV;
-		if (last > range->last)
-			return -ENXIO;
-		vfid = range->vfid;
-		off = req->addr - range->start;
-		break;
-	default:
-		return -EINVAL;
-	}
-
-	slot = &table->vfs[vfid - 1];
-	if (req->space != XE_PFVF_SPACE_LMEM && last - req->addr + off >= slot->bar.size)
-		return -ENXIO;
-	if (!slot->cfg)
-		return -ENODEV;
-	/* off + len - 1 cannot wrap: off <= last - addr for BAR, or off == addr. */
-	if (off + (req->len - 1) >= slot->cfg->quota)
-		return -ERANGE;
-	if (res->vfid && res->vfid != vfid)
-		return -EXDEV;
-
-	res->vfid = vfid;
-	res->generation = slot->cfg->generation;
-	xlate_lmem(slot->cfg, off, req->len, res);
-	return res->nr > res->max ? -E2BIG : 0;
+	return xe_pfvf_table_xlate_cursor(table, req, res, &cur);
 }
 
 /**

@@ -57,6 +57,14 @@ struct xe_pfvf_range {
 };
 
 /**
+ * struct xe_pfvf_range_pair - a VF's LMEM BAR range in each space
+ * @r: the range by CPU address (index 0) and by bus address (index 1)
+ */
+struct xe_pfvf_range_pair {
+	const struct xe_pfvf_range *r[2];
+};
+
+/**
  * struct xe_pfvf_table_vf - a VF slot of the table
  * @bar: the VF's LMEM BAR, size 0 when the VF is not enabled
  * @cfg: the VF's provisioning, NULL when the VF is not provisioned
@@ -73,6 +81,12 @@ struct xe_pfvf_table_vf {
  * @nr_ranges: entries in each of @cpu and @bus
  * @cpu: VF LMEM BARs and PF BARs by CPU physical address, sorted
  * @bus: the same by PCI bus address, sorted
+ * @vf_shift: when the enabled VFs' LMEM BARs are laid out as SR-IOV lays
+ *	      them out (VF n at base + (n - 1) * size in both spaces, one
+ *	      power-of-two size), log2 of that size, else 0
+ * @vf_base: that base, by CPU and by bus address (index 0 and 1)
+ * @vf_range: per VF, its range in @cpu and @bus (index 0 and 1), NULL
+ *	      when not enabled; set with @vf_shift
  * @vfs: VF slots, VF n at index n - 1
  *
  * The table does not own the &struct xe_pfvf_vf_cfg it points to.
@@ -83,7 +97,25 @@ struct xe_pfvf_table {
 	u32 nr_ranges;
 	struct xe_pfvf_range *cpu;
 	struct xe_pfvf_range *bus;
+	u32 vf_shift;
+	u64 vf_base[2];
+	struct xe_pfvf_range_pair *vf_range;
 	struct xe_pfvf_table_vf vfs[];
+};
+
+/**
+ * struct xe_pfvf_cursor - where the previous lookup in a table landed
+ * @range: the CPU or bus range of the previous lookup, NULL for none
+ * @space: the space of @range: ranges are only reused in the same space
+ * @ext: index of the last extent the previous lookup used
+ *
+ * Valid only while the same table is held: zero it whenever the table may
+ * have changed (after rcu_read_unlock()).
+ */
+struct xe_pfvf_cursor {
+	const struct xe_pfvf_range *range;
+	u32 space;
+	u32 ext;
 };
 
 struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
@@ -100,6 +132,10 @@ void xe_pfvf_table_free(struct xe_pfvf_table *table);
 int xe_pfvf_table_xlate(const struct xe_pfvf_table *table,
 			const struct xe_pfvf_xlate_req *req,
 			struct xe_pfvf_xlate_res *res);
+int xe_pfvf_table_xlate_cursor(const struct xe_pfvf_table *table,
+			       const struct xe_pfvf_xlate_req *req,
+			       struct xe_pfvf_xlate_res *res,
+			       struct xe_pfvf_cursor *cur);
 
 const char *xe_pfvf_space_name(u32 space);
 

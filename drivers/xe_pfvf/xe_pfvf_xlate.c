@@ -54,32 +54,83 @@ static int xlate_table(struct xe_pfvf_pf *pf, const struct xe_pfvf_xlate_req *re
 	return err;
 }
 
-/* Translate one run of CPU physical addresses found behind an IOVA range. */
-static int xlate_iova_run(struct xe_pfvf_pf *pf, const struct xe_pfvf_xlate_req *req,
-			  u64 phys, u64 len, struct xe_pfvf_xlate_res *res)
+/**
+ * struct iova_walk - state of an IOVA translation
+ * @req: the request
+ * @res: the result
+ * @table: the table held for the current batch, under rcu_read_lock()
+ * @cur: cursor into @table
+ * @run_phys: CPU physical address of the pending run
+ * @run_len: length of the pending run, 0 for none
+ * @generation: the VF's generation seen by the first run
+ */
+struct iova_walk {
+	const struct xe_pfvf_xlate_req *req;
+	struct xe_pfvf_xlate_res *res;
+	const struct xe_pfvf_table *table;
+	struct xe_pfvf_cursor cur;
+	u64 run_phys;
+	u64 run_len;
+	u32 generation;
+};
+
+/* Translate the pending run, found behind the IOVA range, as CPU space. */
+static int iova_flush(struct iova_walk *w)
 {
 	struct xe_pfvf_xlate_req run = {
 		.space = XE_PFVF_SPACE_CPU,
-		.vfid = req->vfid,
-		.addr = phys,
-		.len = len,
+		.vfid = w->req->vfid,
+		.addr = w->run_phys,
+		.len = w->run_len,
 	};
-	u32 generation = res->generation;
-	bool first = !res->vfid;
+	bool first = !w->res->vfid;
 	int err;
 
-	err = xlate_table(pf, &run, res);
-	/* The table changed between two runs: the result would be mixed. */
-	if (!err && !first && res->generation != generation)
-		err = -EAGAIN;
-	return err;
+	if (!w->run_len)
+		return 0;
+	err = xe_pfvf_table_xlate_cursor(w->table, &run, w->res, &w->cur);
+	if (err)
+		return err;
+	if (first)
+		w->generation = w->res->generation;
+	/* The table changed between two batches: the result would be mixed. */
+	else if (w->res->generation != w->generation)
+		return -EAGAIN;
+	w->run_len = 0;
+	return 0;
+}
+
+/* Walk up to @pages IOMMU pages from @iova; called under rcu_read_lock(). */
+static int iova_batch(struct iova_walk *w, struct iommu_domain *domain, u64 *iova,
+		      u64 *left, u64 pgsize, unsigned int pages)
+{
+	int err;
+
+	while (*left && pages--) {
+		u64 chunk = min(*left, pgsize - (*iova & (pgsize - 1)));
+		phys_addr_t phys = iommu_iova_to_phys(domain, *iova);
+
+		if (!phys)
+			return -EADDRNOTAVAIL;
+		if (!w->run_len || w->run_phys + w->run_len != phys) {
+			err = iova_flush(w);
+			if (err)
+				return err;
+			w->run_phys = phys;
+		}
+		w->run_len += chunk;
+		*iova += chunk;
+		*left -= chunk;
+	}
+	/* Runs do not outlive the batch's hold on the table. */
+	return iova_flush(w);
 }
 
 static int xlate_iova(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 		      const struct xe_pfvf_xlate_req *req, struct xe_pfvf_xlate_res *res)
 {
-	u64 iova = req->addr, left = req->len, run_phys = 0, run_len = 0, pgsize, last;
-	unsigned int pages = 0;
+	struct iova_walk w = { .req = req, .res = res };
+	u64 iova = req->addr, left = req->len, pgsize, last;
 	int err;
 
 	if (!req->len || req->flags & ~XE_PFVF_XLATE_FLAGS)
@@ -94,31 +145,22 @@ static int xlate_iova(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 
 	pgsize = 1ULL << __ffs(domain->pgsize_bitmap);
 	while (left) {
-		u64 chunk = min(left, pgsize - (iova & (pgsize - 1)));
-		phys_addr_t phys = iommu_iova_to_phys(domain, iova);
-
-		if (!phys)
-			return -EADDRNOTAVAIL;
-		if (run_len && run_phys + run_len == phys) {
-			run_len += chunk;
-		} else {
-			if (run_len) {
-				err = xlate_iova_run(pf, req, run_phys, run_len, res);
-				if (err)
-					return err;
-			}
-			run_phys = phys;
-			run_len = chunk;
-		}
-		iova += chunk;
-		left -= chunk;
-		if (++pages % XLATE_IOVA_BATCH == 0) {
+		rcu_read_lock();
+		w.table = rcu_dereference(pf->table);
+		w.cur = (struct xe_pfvf_cursor){};
+		err = iova_batch(&w, domain, &iova, &left, pgsize, XLATE_IOVA_BATCH);
+		rcu_read_unlock();
+		if (err == -EADDRNOTAVAIL && w.run_len && is_system_ram(w.run_phys, w.run_len))
+			return -EFAULT;
+		if (err)
+			return err;
+		if (left) {
 			if (fatal_signal_pending(current))
 				return -EINTR;
 			cond_resched();
 		}
 	}
-	return xlate_iova_run(pf, req, run_phys, run_len, res);
+	return 0;
 }
 
 static void xlate_log(struct xe_pfvf_pf *pf, const struct xe_pfvf_xlate_req *req, int err)

@@ -101,7 +101,7 @@ struct xe_pfvf_xlate_req {
 
 /**
  * struct xe_pfvf_xlate_res - translation result, accumulated across calls
- * @ext: output array, may be NULL with @max 0 to count only
+ * @ext: output array, or NULL to count extents only (never -E2BIG)
  * @max: capacity of @ext
  * @nr: number of coalesced extents produced so far (also counted past
  *	@max, so that after -E2BIG it tells the size needed)

@@ -80,7 +80,7 @@ esac
 
 accel=${XE_PFVF_ACCEL:-tcg}
 qemu=(qemu-system-x86_64
-      -machine q35,kernel-irqchip=split -accel "$accel" -cpu max -smp 2 -m 2G
+      -machine q35,kernel-irqchip=split -accel "$accel" -cpu max,la57=off -smp 2 -m 2G
       -device intel-iommu,intremap=on
       -kernel "$kernel" -initrd "$initrd"
       -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=7"

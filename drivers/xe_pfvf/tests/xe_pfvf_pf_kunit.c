@@ -6,7 +6,10 @@
 #include <kunit/test.h>
 #include <linux/err.h>
 #include <linux/pci.h>
+#include <linux/sizes.h>
 #include <linux/xe_pfvf.h>
+
+#include "xe_pfvf_kunit_common.h"
 
 /*
  * PF registry tests.  They run against a real SR-IOV PF of the machine (in
@@ -16,32 +19,13 @@
 
 static const struct xe_pfvf_pf_desc test_desc = {
 	.name = "kunit",
+	.vram_size = SZ_64M,
+	.lmem_bar = 0,
 };
 
 struct pf_test {
 	struct pci_dev *pdev;
 };
-
-static struct pci_dev *find_free_pf(void)
-{
-	struct pci_dev *pdev = NULL;
-
-	while ((pdev = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, pdev)))
-		if (pdev->is_physfn && !pdev->driver && !pci_num_vf(pdev) &&
-		    pci_sriov_get_totalvfs(pdev) >= 2)
-			return pdev;
-	return NULL;
-}
-
-static struct pci_dev *find_non_pf(void)
-{
-	struct pci_dev *pdev = NULL;
-
-	while ((pdev = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, pdev)))
-		if (!pdev->is_physfn)
-			return pdev;
-	return NULL;
-}
 
 static int pf_test_init(struct kunit *test)
 {
@@ -49,7 +33,7 @@ static int pf_test_init(struct kunit *test)
 
 	priv = kunit_kzalloc(test, sizeof(*priv), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, priv);
-	priv->pdev = find_free_pf();
+	priv->pdev = xe_pfvf_kunit_free_pf();
 	test->priv = priv;
 	return 0;
 }
@@ -81,7 +65,7 @@ static void pf_register_rejects_null(struct kunit *test)
 
 static void pf_register_rejects_non_pf(struct kunit *test)
 {
-	struct pci_dev *pdev = find_non_pf();
+	struct pci_dev *pdev = xe_pfvf_kunit_non_pf();
 
 	if (!pdev)
 		kunit_skip(test, "no PCI function without SR-IOV");
@@ -108,6 +92,21 @@ static void pf_register_lookup_unregister(struct kunit *test)
 	/* The lookup's reference keeps the PF valid, but unregistered. */
 	KUNIT_EXPECT_EQ(test, xe_pfvf_pf_set_num_vfs(found, 0), -ENODEV);
 	xe_pfvf_pf_put(found);
+}
+
+static void pf_register_rejects_bad_desc(struct kunit *test)
+{
+	struct pci_dev *pdev = require_pf(test);
+	struct xe_pfvf_pf_desc desc = test_desc;
+
+	desc.vram_size = 0;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(xe_pfvf_pf_register(pdev, &desc)), -EINVAL);
+	desc = test_desc;
+	desc.lmem_bar = PCI_SRIOV_NUM_BARS;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(xe_pfvf_pf_register(pdev, &desc)), -EINVAL);
+	desc.lmem_bar = -1;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(xe_pfvf_pf_register(pdev, &desc)), -EINVAL);
+	KUNIT_EXPECT_NULL(test, xe_pfvf_pf_get(pdev));
 }
 
 static void pf_register_twice(struct kunit *test)
@@ -173,6 +172,7 @@ static struct kunit_case pf_test_cases[] = {
 	KUNIT_CASE(pf_register_rejects_null),
 	KUNIT_CASE(pf_register_rejects_non_pf),
 	KUNIT_CASE(pf_register_lookup_unregister),
+	KUNIT_CASE(pf_register_rejects_bad_desc),
 	KUNIT_CASE(pf_register_twice),
 	KUNIT_CASE(pf_set_num_vfs_checks),
 	KUNIT_CASE(pf_tracks_real_vfs),
@@ -187,7 +187,3 @@ static struct kunit_suite pf_test_suite = {
 };
 
 kunit_test_suite(pf_test_suite);
-
-MODULE_DESCRIPTION("KUnit tests for xe_pfvf");
-MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(XE_PFVF_NS);

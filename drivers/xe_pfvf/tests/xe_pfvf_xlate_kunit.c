@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright © 2026 The xe_pfvf authors
+ *
+ * KUnit tests of the translation service through the exported API, on a
+ * real SR-IOV PF with real VFs (QEMU's emulated NVMe PF in the test VM)
+ * and, for IOVAs, a real IOMMU domain (intel-iommu) filled with
+ * iommu_map().  VF BAR0 (16 KiB on the emulated VFs) is the LMEM BAR.
+ */
+
+#include <kunit/test.h>
+#include <linux/iommu.h>
+#include <linux/pci.h>
+#include <linux/sizes.h>
+#include <linux/xe_pfvf.h>
+
+#include "xe_pfvf_kunit_common.h"
+
+#define IOVA_BASE	0x40000000UL
+
+/* VF1: 32 KiB in 8 pages, VRAM order scrambled; VF2: 16 KiB contiguous. */
+static const struct xe_pfvf_extent vf1_ext[] = {
+	{ 0x3000, SZ_4K }, { 0x0000, SZ_4K }, { 0x1000, SZ_4K }, { 0x8000, SZ_4K },
+	{ 0x9000, SZ_4K }, { 0x5000, SZ_4K }, { 0x6000, SZ_4K }, { 0xa000, SZ_4K },
+};
+
+static const struct xe_pfvf_extent vf2_ext[] = { { 0x20000, SZ_16K } };
+
+struct xlate_test {
+	struct pci_dev *pdev;
+	struct xe_pfvf_pf *pf;
+	struct pci_dev *vf[2];
+	u64 bar[2];
+	bool sriov;
+};
+
+static const struct xe_pfvf_pf_desc xlate_desc = {
+	.name = "kunit-xlate",
+	.vram_size = SZ_1M,
+	.lmem_bar = 0,
+};
+
+static int xlate_test_init(struct kunit *test)
+{
+	struct xlate_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct pci_dev *vf = NULL;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	test->priv = t;
+	t->pdev = xe_pfvf_kunit_free_pf();
+	if (!t->pdev)
+		return 0;
+
+	t->pf = xe_pfvf_pf_register(t->pdev, &xlate_desc);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->pf);
+	KUNIT_ASSERT_EQ(test, pci_enable_sriov(t->pdev, 2), 0);
+	t->sriov = true;
+	KUNIT_ASSERT_EQ(test, xe_pfvf_pf_set_num_vfs(t->pf, 2), 0);
+
+	while ((vf = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, vf))) {
+		int id = vf->is_virtfn && pci_physfn(vf) == t->pdev ? pci_iov_vf_id(vf) : -1;
+
+		if (id == 0 || id == 1) {
+			t->vf[id] = pci_dev_get(vf);
+			t->bar[id] = pci_resource_start(vf, 0);
+		}
+	}
+	KUNIT_ASSERT_NOT_NULL(test, t->vf[0]);
+	KUNIT_ASSERT_NOT_NULL(test, t->vf[1]);
+	KUNIT_ASSERT_EQ(test, pci_resource_len(t->vf[0], 0), (resource_size_t)SZ_16K);
+
+	KUNIT_ASSERT_EQ(test, xe_pfvf_vf_provision(t->pf, 1, &(struct xe_pfvf_provision){
+		SZ_32K, vf1_ext, ARRAY_SIZE(vf1_ext) }), 0);
+	KUNIT_ASSERT_EQ(test, xe_pfvf_vf_provision(t->pf, 2, &(struct xe_pfvf_provision){
+		SZ_16K, vf2_ext, ARRAY_SIZE(vf2_ext) }), 0);
+	return 0;
+}
+
+static void xlate_test_exit(struct kunit *test)
+{
+	struct xlate_test *t = test->priv;
+
+	pci_dev_put(t->vf[0]);
+	pci_dev_put(t->vf[1]);
+	if (!IS_ERR_OR_NULL(t->pf))
+		xe_pfvf_pf_unregister(t->pf);
+	if (t->sriov)
+		pci_disable_sriov(t->pdev);
+	pci_dev_put(t->pdev);
+}
+
+static struct xlate_test *require_setup(struct kunit *test)
+{
+	struct xlate_test *t = test->priv;
+
+	if (!t->pdev)
+		kunit_skip(test, "no unbound SR-IOV PF with 2 or more VFs");
+	return t;
+}
+
+/* Translate and compare with @want, @n extents. */
+static void expect_xlate(struct kunit *test, struct xe_pfvf_pf *pf,
+			 struct iommu_domain *domain, struct xe_pfvf_xlate_req req,
+			 const struct xe_pfvf_extent *want, unsigned int n)
+{
+	struct xe_pfvf_extent ext[16];
+	struct xe_pfvf_xlate_res res = { .ext = ext, .max = ARRAY_SIZE(ext) };
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, xe_pfvf_pf_translate(pf, domain, &req, &res), 0);
+	KUNIT_ASSERT_EQ(test, res.nr, n);
+	KUNIT_EXPECT_EQ(test, res.bytes, req.len);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, ext[i].start, want[i].start, "extent %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, ext[i].size, want[i].size, "extent %u", i);
+	}
+}
+
+static int xlate_err(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
+		     struct xe_pfvf_xlate_req req)
+{
+	struct xe_pfvf_xlate_res res = {};
+
+	return xe_pfvf_pf_translate(pf, domain, &req, &res);
+}
+
+static void xlate_real_vf_bar(struct kunit *test)
+{
+	struct xlate_test *t = require_setup(test);
+	/* LMEM pages 0-3: VRAM 0x3000, then 0x0 and 0x1000 merged, 0x8000. */
+	const struct xe_pfvf_extent want[] = {
+		{ 0x3000, SZ_4K }, { 0x0, SZ_8K }, { 0x8000, SZ_4K },
+	};
+	u64 bus = pci_bus_address(t->vf[0], 0);
+
+	expect_xlate(test, t->pf, NULL, (struct xe_pfvf_xlate_req){
+		.space = XE_PFVF_SPACE_CPU, .addr = t->bar[0], .len = SZ_16K }, want, 3);
+	expect_xlate(test, t->pf, NULL, (struct xe_pfvf_xlate_req){
+		.space = XE_PFVF_SPACE_BUS, .addr = bus, .len = SZ_16K }, want, 3);
+	/* The BAR shows only 16 of the 32 KiB provisioned. */
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, NULL, (struct xe_pfvf_xlate_req){
+		.space = XE_PFVF_SPACE_CPU, .addr = t->bar[0], .len = SZ_16K + 1 }), -ENXIO);
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, NULL, (struct xe_pfvf_xlate_req){
+		.space = XE_PFVF_SPACE_LMEM, .vfid = 1, .addr = SZ_16K, .len = SZ_16K }), 0);
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, NULL, (struct xe_pfvf_xlate_req){
+		.space = XE_PFVF_SPACE_LMEM, .vfid = 1, .addr = SZ_16K, .len = SZ_16K + 1 }),
+		-ERANGE);
+	/* The PF's own BAR and system RAM are refused. */
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, NULL, (struct xe_pfvf_xlate_req){
+		.space = XE_PFVF_SPACE_CPU, .addr = pci_resource_start(t->pdev, 0),
+		.len = SZ_4K }), -EPERM);
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, NULL, (struct xe_pfvf_xlate_req){
+		.space = XE_PFVF_SPACE_CPU, .addr = SZ_1M, .len = SZ_4K }), -EFAULT);
+}
+
+static void xlate_vf_scoped(struct kunit *test)
+{
+	struct xlate_test *t = require_setup(test);
+	struct xe_pfvf_xlate_req req = {
+		.space = XE_PFVF_SPACE_CPU, .addr = t->bar[0], .len = SZ_4K,
+	};
+	struct xe_pfvf_xlate_res res = {};
+	struct xe_pfvf_vf *vf2;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(xe_pfvf_vf_get(NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(xe_pfvf_vf_get(t->pdev)), -EINVAL);
+	vf2 = xe_pfvf_vf_get(t->vf[1]);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf2);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_id(vf2), 2U);
+
+	/* VF2 asking for VF1's BAR. */
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_translate(vf2, NULL, &req, &res), -EXDEV);
+	req.vfid = 1;
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_translate(vf2, NULL, &req, &res), -EINVAL);
+	req.vfid = 0;
+	req.addr = t->bar[1];
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_translate(vf2, NULL, &req, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.vfid, 2);
+	xe_pfvf_vf_put(vf2);
+}
+
+static void xlate_provisioning_changes(struct kunit *test)
+{
+	struct xlate_test *t = require_setup(test);
+	const struct xe_pfvf_extent clash[] = { { 0x9000, SZ_4K } };
+	struct xe_pfvf_xlate_req req = {
+		.space = XE_PFVF_SPACE_CPU, .addr = t->bar[1], .len = SZ_4K,
+	};
+	struct xe_pfvf_xlate_res res = {};
+	u32 gen;
+
+	KUNIT_ASSERT_EQ(test, xe_pfvf_pf_translate(t->pf, NULL, &req, &res), 0);
+	gen = res.generation;
+
+	/* Overlapping VF1's VRAM, VF not enabled, no such VF. */
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->pf, 2, &(struct xe_pfvf_provision){
+		SZ_4K, clash, 1 }), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->pf, 3, &(struct xe_pfvf_provision){
+		SZ_16K, vf2_ext, 1 }), -ENODEV);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->pf, 0, &(struct xe_pfvf_provision){
+		SZ_16K, vf2_ext, 1 }), -EINVAL);
+	/* The refused updates left VF2 as it was. */
+	res = (struct xe_pfvf_xlate_res){};
+	KUNIT_EXPECT_EQ(test, xe_pfvf_pf_translate(t->pf, NULL, &req, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.generation, gen);
+
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_unprovision(t->pf, 2), 0);
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, NULL, req), -ENODEV);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->pf, 2, &(struct xe_pfvf_provision){
+		SZ_16K, vf2_ext, 1 }), 0);
+	res = (struct xe_pfvf_xlate_res){};
+	KUNIT_EXPECT_EQ(test, xe_pfvf_pf_translate(t->pf, NULL, &req, &res), 0);
+	KUNIT_EXPECT_GT(test, res.generation, gen);
+
+	/* Disabling VFs takes their BARs out of the table. */
+	KUNIT_EXPECT_EQ(test, xe_pfvf_pf_set_num_vfs(t->pf, 0), 0);
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, NULL, req), -EADDRNOTAVAIL);
+}
+
+static void xlate_iova(struct kunit *test)
+{
+	struct xlate_test *t = require_setup(test);
+	/* IOVA pages 0-3 -> BAR pages 2, 0, 3, 1: IOVA-contiguous only. */
+	static const unsigned int perm[] = { 2, 0, 3, 1 };
+	/* LMEM pages 2, 0, 3, 1 live at VRAM 0x1000, 0x3000, 0x8000, 0x0. */
+	const struct xe_pfvf_extent want[] = {
+		{ 0x1000, SZ_4K }, { 0x3000, SZ_4K }, { 0x8000, SZ_4K }, { 0x0, SZ_4K },
+	};
+	/* Half of IOVA page 0 and half of page 1. */
+	const struct xe_pfvf_extent want_unaligned[] = { { 0x1800, SZ_2K }, { 0x3000, SZ_2K } };
+	const struct xe_pfvf_extent want_linear[] = {
+		{ 0x3000, SZ_4K }, { 0x0, SZ_8K }, { 0x8000, SZ_4K },
+	};
+	struct xe_pfvf_xlate_req req = { .space = XE_PFVF_SPACE_IOVA, .len = SZ_16K };
+	struct xe_pfvf_xlate_res res = {};
+	struct iommu_domain *domain;
+	struct xe_pfvf_vf *vf1;
+	struct page *ram;
+	unsigned int i;
+
+	domain = iommu_domain_alloc(&pci_bus_type);
+	if (!domain)
+		kunit_skip(test, "no IOMMU domain (boot with intel_iommu=on)");
+	ram = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ram);
+
+	for (i = 0; i < ARRAY_SIZE(perm); i++) {
+		KUNIT_ASSERT_EQ(test, iommu_map(domain, IOVA_BASE + i * SZ_4K,
+						t->bar[0] + perm[i] * SZ_4K, SZ_4K,
+						IOMMU_READ | IOMMU_WRITE), 0);
+		KUNIT_ASSERT_EQ(test, iommu_map(domain, IOVA_BASE + SZ_1M + i * SZ_4K,
+						t->bar[0] + i * SZ_4K, SZ_4K,
+						IOMMU_READ | IOMMU_WRITE), 0);
+	}
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, IOVA_BASE + SZ_2M, page_to_phys(ram), SZ_4K,
+					IOMMU_READ | IOMMU_WRITE), 0);
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, IOVA_BASE + SZ_4M, t->bar[1], SZ_4K,
+					IOMMU_READ | IOMMU_WRITE), 0);
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, IOVA_BASE + SZ_8M,
+					pci_resource_start(t->pdev, 0), SZ_4K,
+					IOMMU_READ | IOMMU_WRITE), 0);
+
+	req.addr = IOVA_BASE;
+	expect_xlate(test, t->pf, domain, req, want, 4);
+	req.addr = IOVA_BASE + SZ_1M;
+	expect_xlate(test, t->pf, domain, req, want_linear, 3);
+	expect_xlate(test, t->pf, domain, (struct xe_pfvf_xlate_req){
+		.space = XE_PFVF_SPACE_IOVA, .addr = IOVA_BASE + SZ_2K, .len = SZ_4K },
+		want_unaligned, 2);
+
+	/* RAM, unmapped, partly mapped, the PF's BAR. */
+	req.len = SZ_4K;
+	req.addr = IOVA_BASE + SZ_2M;
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), -EFAULT);
+	req.addr = IOVA_BASE + SZ_2M + SZ_4K;
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), -EADDRNOTAVAIL);
+	req.addr = IOVA_BASE + SZ_8K;
+	req.len = SZ_16K;
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), -EADDRNOTAVAIL);
+	req.addr = IOVA_BASE + SZ_8M;
+	req.len = SZ_4K;
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), -EPERM);
+
+	/* VF2's BAR behind an IOVA: fine for the PF, refused for VF1. */
+	req.addr = IOVA_BASE + SZ_4M;
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), 0);
+	vf1 = xe_pfvf_vf_get(t->vf[0]);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf1);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_translate(vf1, domain, &req, &res), -EXDEV);
+	req.addr = IOVA_BASE;
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_translate(vf1, domain, &req, &res), 0);
+	xe_pfvf_vf_put(vf1);
+
+	iommu_domain_free(domain);
+	__free_page(ram);
+}
+
+static struct kunit_case xlate_test_cases[] = {
+	KUNIT_CASE(xlate_real_vf_bar),
+	KUNIT_CASE(xlate_vf_scoped),
+	KUNIT_CASE(xlate_provisioning_changes),
+	KUNIT_CASE(xlate_iova),
+	{}
+};
+
+static struct kunit_suite xlate_test_suite = {
+	.name = "xe_pfvf_xlate",
+	.init = xlate_test_init,
+	.exit = xlate_test_exit,
+	.test_cases = xlate_test_cases,
+};
+
+kunit_test_suite(xlate_test_suite);
