@@ -19,7 +19,12 @@ verdict() {
 		pass=$((pass + 1))
 	else
 		echo "FAIL static/$name"
-		sed 's/^/    /' "$log" | head -n 40
+		# The findings, else the end of the log.
+		if grep -qE '(error|warning):' "$log"; then
+			grep -E '(error|warning):' "$log" | head -n 40 | sed 's/^/    /'
+		else
+			tail -n 40 "$log" | sed 's/^/    /'
+		fi
 		fail=$((fail + 1))
 	fi
 }

@@ -39,7 +39,9 @@
  *	required and the VF's current IOMMU domain is used), then read
  *	``err=<errno> vf=<n> generation=<g> extents=<k> bytes=<b>`` followed
  *	by one ``<vram start> <size>`` line per extent.  Each open file keeps
- *	its own last result.
+ *	its own last result; each write rewinds the file to it.  For
+ *	debugging only: an IOVA request racing with the teardown of the VF's
+ *	VFIO container is not protected against.
  */
 
 #define XLATE_DEBUGFS_MAX_EXTENTS 4096
@@ -214,9 +216,10 @@ static int xlate_run(struct xlate_file *xf, const struct xe_pfvf_xlate_req *req)
 		kvfree(res.ext);
 		return -ENOMEM;
 	}
+	/* After -E2BIG, extents= is the number needed. */
 	n = scnprintf(xf->buf, size, "err=%d vf=%u generation=%u extents=%u bytes=%llu\n",
-		      err, err ? 0 : res.vfid, err ? 0 : res.generation, res.nr,
-		      err ? 0 : res.bytes);
+		      err, err ? 0 : res.vfid, err ? 0 : res.generation,
+		      !err || err == -E2BIG ? res.nr : 0, err ? 0 : res.bytes);
 	for (i = 0; !err && i < res.nr; i++)
 		n += scnprintf(xf->buf + n, size - n, "%#llx %#llx\n",
 			       res.ext[i].start, res.ext[i].size);
@@ -247,7 +250,11 @@ static ssize_t xlate_write(struct file *file, const char __user *ubuf, size_t co
 
 	guard(mutex)(&xf->lock);
 	err = xlate_run(xf, &req);
-	return err ? err : count;
+	if (err)
+		return err;
+	/* The next read starts at the new result. */
+	*ppos = 0;
+	return count;
 }
 
 static ssize_t xlate_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)

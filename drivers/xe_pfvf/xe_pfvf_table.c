@@ -74,7 +74,7 @@ struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 					     u64 vram_size)
 {
 	struct xe_pfvf_vf_cfg *cfg;
-	u64 lmem = 0, end;
+	u64 lmem = 0, end, *lmem_keys;
 	unsigned int i;
 	int err;
 
@@ -83,9 +83,13 @@ struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 	if (prov->nr_extents > XE_PFVF_MAX_EXTENTS)
 		return ERR_PTR(-E2BIG);
 
-	cfg = kvzalloc(struct_size(cfg, extents, prov->nr_extents), GFP_KERNEL);
+	/* The dense copy of the LMEM offsets follows the extents. */
+	cfg = kvzalloc(size_add(struct_size(cfg, extents, prov->nr_extents),
+				size_mul(prov->nr_extents, sizeof(u64))), GFP_KERNEL);
 	if (!cfg)
 		return ERR_PTR(-ENOMEM);
+	lmem_keys = (u64 *)&cfg->extents[prov->nr_extents];
+	cfg->lmem = lmem_keys;
 
 	for (i = 0; i < prov->nr_extents; i++) {
 		const struct xe_pfvf_extent *e = &prov->extents[i];
@@ -99,6 +103,7 @@ struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 			goto err_free;
 		}
 		cfg->extents[i].lmem = lmem;
+		lmem_keys[i] = lmem;
 		cfg->extents[i].vram = e->start;
 		cfg->extents[i].size = e->size;
 		/* Cannot wrap: every extent ends inside VRAM and none overlap. */
@@ -392,19 +397,20 @@ lookup_range(const struct xe_pfvf_table *t, u32 space, u64 addr)
  */
 static u32 find_extent(const struct xe_pfvf_vf_cfg *cfg, u64 off, u32 hint)
 {
+	const u64 *key = cfg->lmem;
 	u32 lo = 0, hi = cfg->nr_extents;
 
-	if (hint < hi && cfg->extents[hint].lmem <= off) {
-		if (hint + 1 == hi || off < cfg->extents[hint + 1].lmem)
+	if (hint < hi && key[hint] <= off) {
+		if (hint + 1 == hi || off < key[hint + 1])
 			return hint;
-		if (hint + 2 == hi || off < cfg->extents[hint + 2].lmem)
+		if (hint + 2 == hi || off < key[hint + 2])
 			return hint + 1;
 	}
 
 	while (hi - lo > 1) {
 		u32 mid = lo + (hi - lo) / 2;
 
-		if (cfg->extents[mid].lmem <= off)
+		if (key[mid] <= off)
 			lo = mid;
 		else
 			hi = mid;

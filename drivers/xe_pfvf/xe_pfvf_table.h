@@ -34,6 +34,8 @@ struct xe_pfvf_vf_extent {
  * @generation: bumped by the service on every change of the VF's state
  * @quota: LMEM quota in bytes
  * @nr_extents: number of entries in @extents
+ * @lmem: @extents[i].lmem for each i, densely packed for the search
+ *	  (8 bytes per extent instead of 24: fewer cache lines per lookup)
  * @extents: extents in LMEM offset order, @extents[i].lmem ascending
  */
 struct xe_pfvf_vf_cfg {
@@ -41,6 +43,7 @@ struct xe_pfvf_vf_cfg {
 	u32 generation;
 	u64 quota;
 	u32 nr_extents;
+	const u64 *lmem;
 	struct xe_pfvf_vf_extent extents[];
 };
 

@@ -63,6 +63,7 @@ static int xlate_table(struct xe_pfvf_pf *pf, const struct xe_pfvf_xlate_req *re
  * @run_phys: CPU physical address of the pending run
  * @run_len: length of the pending run, 0 for none
  * @generation: the VF's generation seen by the first run
+ * @e2big: the caller's array is full; the walk goes on counting
  */
 struct iova_walk {
 	const struct xe_pfvf_xlate_req *req;
@@ -72,6 +73,7 @@ struct iova_walk {
 	u64 run_phys;
 	u64 run_len;
 	u32 generation;
+	bool e2big;
 };
 
 /* Translate the pending run, found behind the IOVA range, as CPU space. */
@@ -89,7 +91,10 @@ static int iova_flush(struct iova_walk *w)
 	if (!w->run_len)
 		return 0;
 	err = xe_pfvf_table_xlate_cursor(w->table, &run, w->res, &w->cur);
-	if (err)
+	/* Keep counting, so that the result tells the size needed. */
+	if (err == -E2BIG)
+		w->e2big = true;
+	else if (err)
 		return err;
 	if (first)
 		w->generation = w->res->generation;
@@ -160,7 +165,7 @@ static int xlate_iova(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 			cond_resched();
 		}
 	}
-	return 0;
+	return w.e2big ? -E2BIG : 0;
 }
 
 static void xlate_log(struct xe_pfvf_pf *pf, const struct xe_pfvf_xlate_req *req, int err)
@@ -206,7 +211,9 @@ EXPORT_SYMBOL_NS_GPL(xe_pfvf_pf_translate, XE_PFVF_NS);
  * xe_pfvf_vf_translate() - translate a range on behalf of a VF
  * @vf: the VF, from xe_pfvf_vf_get()
  * @domain: for %XE_PFVF_SPACE_IOVA the IOMMU domain, or NULL for the one
- *	    the VF is attached to; NULL otherwise
+ *	    the VF is attached to, which the caller must keep attached for
+ *	    the call (a VFIO variant driver inside its device ops does: VFIO
+ *	    keeps the container set while the device is open); NULL otherwise
  * @req: the request; @req->vfid must be 0 or the VF's number
  * @res: the result, see &struct xe_pfvf_xlate_res
  *

@@ -769,8 +769,8 @@ TEST(XlateCursor, PageByPageWalkEqualsOneCall) {
     ASSERT_EQ(rp.nr, rw.nr);
     EXPECT_EQ(rp.nr, 3U);  // 0x3000, then 0x0 + 0x1000 merged, then 0x8000
     for (u32 i = 0; i < rw.nr; i++) {
-        EXPECT_EQ(paged[i].start, whole[i].start);
-        EXPECT_EQ(paged[i].size, whole[i].size);
+        EXPECT_EQ(paged.at(i).start, whole.at(i).start);
+        EXPECT_EQ(paged.at(i).size, whole.at(i).size);
     }
 }
 

@@ -22,6 +22,9 @@ static inline size_t xe_pfvf_shim_size_mul(size_t a, size_t b)
 	return __builtin_mul_overflow(a, b, &r) ? SIZE_MAX : r;
 }
 
+#define size_add(a, b) xe_pfvf_shim_size_add((a), (b))
+#define size_mul(a, b) xe_pfvf_shim_size_mul((a), (b))
+
 /* Saturates at SIZE_MAX, so that the allocation fails, as in the kernel. */
 #define struct_size(p, member, count) \
 	xe_pfvf_shim_size_add(sizeof(*(p)), \
