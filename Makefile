@@ -30,7 +30,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 KERNEL ?= stock
 JOBS ?= $(shell nproc)
 RIG := $(BUILD)/tools/rig/xe-pfvf-rig
-KSRC := Kbuild drivers include uapi
+KSRC := Kbuild drivers include
 
 .PHONY: all deps modules modules-debug sparse checkpatch tools igt debug-kernel \
 	host-tests static vm-stock vm-switch vm-debug check demo bench vm-shell clean

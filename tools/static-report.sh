@@ -32,7 +32,7 @@ verdict() {
 stage() {
 	rm -rf "$1"
 	mkdir -p "$1"
-	tar -C "$repo" -cf - Kbuild drivers include uapi | tar -C "$1" -xf -
+	tar -C "$repo" -cf - Kbuild drivers include | tar -C "$1" -xf -
 }
 
 stage "$build/static-w1"

@@ -1,11 +1,15 @@
 # shellcheck shell=bash
 # Guest side of `make bench` (run by run-vm.sh --script): the in-kernel
-# IOVA benchmark against VF1 of the software PF.
+# IOVA benchmark against VF1 of the software PF, with VRAM handed out in
+# 4 KiB chunks (every page its own extent: the worst case) and in 2 MiB
+# chunks (as Xe provisions LMEM).
 pf=$(rig_pf) || { echo "no SR-IOV PF"; exit 1; }
-rig_load attach="$pf" num_vfs=1 || exit 1
-vf=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn0")")
-dmesg -C
-insmod "$XE_RIG_MODDIR/xe_pfvf_bench.ko" vf="$vf" iterations=20 || exit 1
-dmesg | grep -o 'xe_pfvf_bench: .*'
-rmmod xe_pfvf_bench
-rig_unload
+for kb in 4 2048; do
+	rig_load attach="$pf" num_vfs=1 extent_kb=$kb || exit 1
+	vf=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn0")")
+	dmesg -C
+	insmod "$XE_RIG_MODDIR/xe_pfvf_bench.ko" vf="$vf" iterations=20 || exit 1
+	dmesg | grep -o 'xe_pfvf_bench: .*' | sed "s/^xe_pfvf_bench: /xe_pfvf_bench: VRAM chunks ${kb} KiB: /"
+	rmmod xe_pfvf_bench
+	rig_unload
+done
