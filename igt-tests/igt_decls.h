@@ -31,6 +31,14 @@
  *    77 all skipped, 98 failure, 79 invalid subtest name/option.
  *  - igt_describe(x) is igt_describe_f("%s", x) (there is no __igt_describe).
  *  - igt_kmod_unload() still takes a flags argument in 1.27.
+ *  - Dynamic subtests: igt_dynamic_jmpbuf is a second 200-byte sigjmp_buf;
+ *    __igt_enter_dynamic_container() (always true) marks the subtest as a
+ *    container and __igt_run_dynamic_subtest(name) returns true when the
+ *    dynamic subtest should run now (printing "Starting dynamic subtest:").
+ *    Skips, fails and successes inside igt_dynamic jump to
+ *    igt_dynamic_jmpbuf; the container's result is FAIL if any dynamic
+ *    subtest failed, SKIP if none ran, else SUCCESS.  The container itself
+ *    may skip but must not fail (libigt asserts on that).
  */
 #ifndef XE_PFVF_IGT_DECLS_H
 #define XE_PFVF_IGT_DECLS_H
@@ -71,6 +79,9 @@ int igt_subtest_init_parse_opts(int *argc, char **argv,
 extern sigjmp_buf igt_subtest_jmpbuf;
 
 bool __igt_run_subtest(const char *subtest_name, const char *file, const int line);
+bool __igt_enter_dynamic_container(void);
+bool __igt_run_dynamic_subtest(const char *dynamic_subtest_name);
+extern sigjmp_buf igt_dynamic_jmpbuf;
 bool __igt_fixture(void);
 void __igt_fixture_complete(void);
 IGT_DECL_NORETURN void __igt_fixture_end(void);
@@ -169,6 +180,26 @@ int igt_kmod_unload(const char *mod_name, unsigned int flags);
 		      sizeof(IGT_DECL_UNIQUE(name)), __VA_ARGS__) >= 0 && \
 	     __igt_run_subtest(IGT_DECL_UNIQUE(name), __FILE__, __LINE__) && \
 	     sigsetjmp(igt_subtest_jmpbuf, 1) == 0;			\
+	     igt_success())
+
+/*
+ * igt_subtest_with_dynamic("name") { ... igt_dynamic_f("fmt", ...) { } ... }:
+ * a subtest whose results are those of the dynamic subtests run inside it.
+ * Only igt_require/igt_skip may be used outside the igt_dynamic blocks.
+ */
+#define igt_subtest_with_dynamic(name)					\
+	for (; __igt_run_subtest((name), __FILE__, __LINE__) &&		\
+	       __igt_enter_dynamic_container() &&			\
+	       sigsetjmp(igt_subtest_jmpbuf, 1) == 0;			\
+	     igt_success())
+
+/* igt_dynamic_f("fmt", ...) { ... }: name built with snprintf (max 255) */
+#define igt_dynamic_f(...)						\
+	for (char IGT_DECL_UNIQUE(dname)[256];				\
+	     snprintf(IGT_DECL_UNIQUE(dname),				\
+		      sizeof(IGT_DECL_UNIQUE(dname)), __VA_ARGS__) >= 0 && \
+	     __igt_run_dynamic_subtest(IGT_DECL_UNIQUE(dname)) &&	\
+	     sigsetjmp(igt_dynamic_jmpbuf, 1) == 0;			\
 	     igt_success())
 
 #define igt_describe(dsc) igt_describe_f("%s", (dsc))
