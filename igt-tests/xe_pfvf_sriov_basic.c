@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "igt_decls.h"
+#include "xe_pfvf_igt_common.h"
 
 IGT_TEST_DESCRIPTION("Basic checks of the xe_pfvf SR-IOV debugfs provisioning table");
 
@@ -98,43 +99,6 @@ static int read_file(const char *path, char *buf, size_t size)
 	return err;
 }
 
-static int read_int(const char *path, int *val)
-{
-	char buf[64], *end;
-	long v;
-	int err;
-
-	err = read_file(path, buf, sizeof(buf));
-	if (err)
-		return err;
-	errno = 0;
-	v = strtol(buf, &end, 0);
-	if (errno || end == buf || v < INT_MIN || v > INT_MAX)
-		return -EINVAL;
-	*val = (int)v;
-	return 0;
-}
-
-/* Write "<val>\n" to a sysfs attribute. Returns 0 or -errno. */
-static int write_int(const char *path, int val)
-{
-	char buf[32];
-	int fd, len, err = 0;
-	ssize_t w;
-
-	len = snprintf(buf, sizeof(buf), "%d\n", val);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	w = write(fd, buf, len);
-	if (w < 0)
-		err = -errno;
-	else if (w != len)
-		err = -EIO;
-	close(fd);
-	return err;
-}
-
 static int pf_attr_path(char *out, size_t size, const char *pf, const char *attr)
 {
 	return snprintf(out, size, PCI_DEVICES "/%s/%s", pf, attr);
@@ -145,7 +109,7 @@ static int pf_read_int(const char *pf, const char *attr, int *val)
 	char path[PATH_MAX];
 
 	pf_attr_path(path, sizeof(path), pf, attr);
-	return read_int(path, val);
+	return xe_pfvf_read_int(path, val);
 }
 
 /* Basename of the target of symlink <dir>/<name>, or -errno. */
@@ -360,18 +324,18 @@ static int set_numvfs(struct pf *pf, int num)
 	int cur, err;
 
 	pf_attr_path(path, sizeof(path), pf->bdf, "sriov_numvfs");
-	err = read_int(path, &cur);
+	err = xe_pfvf_read_int(path, &cur);
 	if (err)
 		return err;
 	if (cur == num)
 		return 0;
 	pf->touched = true;
 	if (cur != 0 && num != 0) {
-		err = write_int(path, 0);
+		err = xe_pfvf_write_int(path, 0);
 		if (err)
 			return err;
 	}
-	return write_int(path, num);
+	return xe_pfvf_write_int(path, num);
 }
 
 static void restore_numvfs(struct pf *pf)

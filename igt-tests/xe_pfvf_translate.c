@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "igt_decls.h"
+#include "xe_pfvf_igt_common.h"
 
 IGT_TEST_DESCRIPTION("Translation of VF addresses into VRAM extents through the xe_pfvf debugfs");
 
@@ -117,88 +118,6 @@ static int orig_numvfs = -1;
 static bool numvfs_touched;
 
 /* ---------------------------------------------------------------- helpers */
-
-/* Read a whole file into a malloc'd NUL-terminated buffer, or NULL (errno). */
-static char *read_all(const char *path)
-{
-	size_t len = 0, size = 64 * 1024;
-	char *buf = malloc(size);
-	int fd;
-
-	if (!buf)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(buf);
-		return NULL;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (len + 1 == size) {
-			char *bigger = realloc(buf, size * 2);
-
-			if (!bigger)
-				goto err;
-			buf = bigger;
-			size *= 2;
-		}
-		r = read(fd, buf + len, size - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto err;
-		if (r == 0)
-			break;
-		len += r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-
-err:
-	close(fd);
-	free(buf);
-	return NULL;
-}
-
-static int read_int(const char *path, int *val)
-{
-	char *buf = read_all(path), *end;
-	long v;
-
-	if (!buf)
-		return -errno;
-	errno = 0;
-	v = strtol(buf, &end, 0);
-	if (errno || end == buf || v < INT_MIN || v > INT_MAX) {
-		free(buf);
-		return -EINVAL;
-	}
-	free(buf);
-	*val = (int)v;
-	return 0;
-}
-
-/* Write "<val>\n" to a sysfs attribute. Returns 0 or -errno. */
-static int write_int(const char *path, int val)
-{
-	char buf[32];
-	int fd, len, err = 0;
-	ssize_t w;
-
-	len = snprintf(buf, sizeof(buf), "%d\n", val);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	w = write(fd, buf, len);
-	if (w < 0)
-		err = -errno;
-	else if (w != len)
-		err = -EIO;
-	close(fd);
-	return err;
-}
 
 /* Parse a whole C-notation number; false if there is anything else. */
 static bool parse_u64(const char *s, uint64_t *val)
@@ -340,7 +259,7 @@ static void parse_vfs(const char *pf)
 	bool header = false;
 
 	pf_path(path, sizeof(path), pf, "vfs");
-	buf = read_all(path);
+	buf = xe_pfvf_read_all(path);
 	igt_assert_f(buf, "reading %s: %s\n", path, strerror(errno));
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -366,7 +285,7 @@ static void parse_provisioning(const char *pf)
 	uint64_t lmem = 0;
 
 	pf_path(path, sizeof(path), pf, "provisioning");
-	buf = read_all(path);
+	buf = xe_pfvf_read_all(path);
 	igt_assert_f(buf, "reading %s: %s\n", path, strerror(errno));
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -694,18 +613,18 @@ static int set_numvfs(int num)
 	int cur, err;
 
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/sriov_numvfs", pf_bdf);
-	err = read_int(path, &cur);
+	err = xe_pfvf_read_int(path, &cur);
 	if (err)
 		return err;
 	if (cur == num)
 		return 0;
 	numvfs_touched = true;
 	if (cur != 0 && num != 0) {
-		err = write_int(path, 0);
+		err = xe_pfvf_write_int(path, 0);
 		if (err)
 			return err;
 	}
-	return write_int(path, num);
+	return xe_pfvf_write_int(path, num);
 }
 
 static void restore_numvfs(void)
@@ -813,7 +732,7 @@ static bool pf_mem_bar(uint64_t *start, uint64_t *size)
 	int bar = 0;
 
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource", pf_bdf);
-	buf = read_all(path);
+	buf = xe_pfvf_read_all(path);
 	igt_assert_f(buf, "reading %s: %s\n", path, strerror(errno));
 	for (line = strtok_r(buf, "\n", &save); line && bar < 6 && !found;
 	     line = strtok_r(NULL, "\n", &save), bar++) {
@@ -836,7 +755,7 @@ static bool pf_mem_bar(uint64_t *start, uint64_t *size)
 /* A top-level "System RAM" range of /proc/iomem (addresses visible to root). */
 static bool system_ram(uint64_t *start, uint64_t *size)
 {
-	char *buf = read_all("/proc/iomem"), *line, *save = NULL;
+	char *buf = xe_pfvf_read_all("/proc/iomem"), *line, *save = NULL;
 	bool found = false;
 
 	igt_assert_f(buf, "reading /proc/iomem: %s\n", strerror(errno));
@@ -952,7 +871,7 @@ static void errno_no_such_vf(void)
 	int fd, total = 0, err;
 
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/sriov_totalvfs", pf_bdf);
-	err = read_int(path, &total);
+	err = xe_pfvf_read_int(path, &total);
 	igt_assert_f(err == 0, "reading %s: %s\n", path, strerror(-err));
 	fd = open_translate();
 	expect_err(fd, -ENOENT, "lmem 0 0x1000 vf=%d", total < 99 ? 99 : total + 1);
@@ -1160,7 +1079,7 @@ static void setup(void)
 	igt_require_f(found >= 0, "no PF with a provisioned VF\n");
 
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/sriov_numvfs", pf_bdf);
-	if (read_int(path, &orig_numvfs))
+	if (xe_pfvf_read_int(path, &orig_numvfs))
 		orig_numvfs = -1;
 	igt_info("PF %s: %d VF(s) enabled, %d provisioned with an LMEM BAR\n",
 		 pf_bdf, orig_numvfs, nr_bar_vfs());
