@@ -236,8 +236,11 @@ static ssize_t xlate_write(struct file *file, const char __user *ubuf, size_t co
 	char *line;
 	int err;
 
-	if (!count || count > 256)
+	if (!count || count > 256) {
+		pci_notice_ratelimited(xf->pf->pdev, "debugfs translate: request of %zu bytes\n",
+				       count);
 		return -EINVAL;
+	}
 	line = memdup_user_nul(ubuf, count);
 	if (IS_ERR(line))
 		return PTR_ERR(line);

@@ -455,6 +455,30 @@ static u32 xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
 }
 
 /**
+ * xe_pfvf_xlate_check() - the checks on a request on its own
+ * @req: the request
+ * @last: where to store the range's last address
+ *
+ * The first checks of "DOC: translation", shared by every address space
+ * (the service's IOVA walk runs them on the IOVA range).
+ *
+ * Return: 0, or -EINVAL for a zero length or unknown flags, -EOVERFLOW if
+ * the range wraps around, -EDOM if %XE_PFVF_XLATE_ALIGNED is set and the
+ * range is not granule-aligned.
+ */
+int xe_pfvf_xlate_check(const struct xe_pfvf_xlate_req *req, u64 *last)
+{
+	if (!req->len || req->flags & ~XE_PFVF_XLATE_FLAGS)
+		return -EINVAL;
+	if (check_add_overflow(req->addr, req->len - 1, last))
+		return -EOVERFLOW;
+	if (req->flags & XE_PFVF_XLATE_ALIGNED &&
+	    (!granule_aligned(req->addr) || !granule_aligned(req->len)))
+		return -EDOM;
+	return 0;
+}
+
+/**
  * xe_pfvf_table_xlate_cursor() - translate, reusing the previous lookup
  * @table: the PF's table
  * @req: what to translate
@@ -479,14 +503,14 @@ int xe_pfvf_table_xlate_cursor(const struct xe_pfvf_table *table,
 	u64 last, off;
 	u16 vfid;
 
+	int err;
+
 	/* IOVAs are the service's: the core sees what they map to. */
-	if (!req->len || req->flags & ~XE_PFVF_XLATE_FLAGS || req->space > XE_PFVF_SPACE_BUS)
+	if (req->space > XE_PFVF_SPACE_BUS)
 		return -EINVAL;
-	if (check_add_overflow(req->addr, req->len - 1, &last))
-		return -EOVERFLOW;
-	if (req->flags & XE_PFVF_XLATE_ALIGNED &&
-	    (!granule_aligned(req->addr) || !granule_aligned(req->len)))
-		return -EDOM;
+	err = xe_pfvf_xlate_check(req, &last);
+	if (err)
+		return err;
 
 	switch (req->space) {
 	case XE_PFVF_SPACE_LMEM:

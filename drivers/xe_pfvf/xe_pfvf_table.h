@@ -132,6 +132,7 @@ struct xe_pfvf_table *xe_pfvf_table_build(u16 total_vfs, u64 vram_size,
 					  unsigned int nr_pf_bars);
 void xe_pfvf_table_free(struct xe_pfvf_table *table);
 
+int xe_pfvf_xlate_check(const struct xe_pfvf_xlate_req *req, u64 *last);
 int xe_pfvf_table_xlate(const struct xe_pfvf_table *table,
 			const struct xe_pfvf_xlate_req *req,
 			struct xe_pfvf_xlate_res *res);

@@ -138,13 +138,9 @@ static int xlate_iova(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 	u64 iova = req->addr, left = req->len, pgsize, last;
 	int err;
 
-	if (!req->len || req->flags & ~XE_PFVF_XLATE_FLAGS)
-		return -EINVAL;
-	if (check_add_overflow(req->addr, req->len - 1, &last))
-		return -EOVERFLOW;
-	if (req->flags & XE_PFVF_XLATE_ALIGNED &&
-	    !IS_ALIGNED(req->addr | req->len, XE_PFVF_GRANULE))
-		return -EDOM;
+	err = xe_pfvf_xlate_check(req, &last);
+	if (err)
+		return err;
 	if (!domain || !domain->pgsize_bitmap)
 		return -ENXIO;
 
