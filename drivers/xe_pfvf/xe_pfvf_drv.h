@@ -10,9 +10,14 @@
 
 struct dentry;
 struct xe_pfvf_pf;
+struct xe_pfvf_vf;
 
 /* xe_pfvf_pf.c */
 void xe_pfvf_registry_fini(void);
+void xe_pfvf_pf_hold(struct xe_pfvf_pf *pf);
+
+/* xe_pfvf_dmabuf.c */
+unsigned int xe_pfvf_dmabuf_revoke_vf(struct xe_pfvf_vf *vf, const char *why);
 
 /* xe_pfvf_debugfs.c */
 void xe_pfvf_debugfs_init(void);

@@ -133,11 +133,16 @@ static void pf_publish_removal(struct xe_pfvf_pf *pf)
 	}
 }
 
-/* Take the VF's config away; it is freed at the next publish. */
-static void vf_retire_cfg(struct xe_pfvf_vf *vf)
+/*
+ * Take the VF's config away; it is freed at the next publish.  The VF's
+ * dma-bufs are revoked first: their importers stop using the memory before
+ * the PF driver may reuse it.
+ */
+static void vf_retire_cfg(struct xe_pfvf_vf *vf, const char *why)
 {
 	lockdep_assert_held(&vf->pf->lock);
 
+	xe_pfvf_dmabuf_revoke_vf(vf, why);
 	if (!vf->cfg)
 		return;
 	vf->retired = vf->cfg;
@@ -146,7 +151,7 @@ static void vf_retire_cfg(struct xe_pfvf_vf *vf)
 }
 
 /* Forget all VFs: unprovision them, drop their PCI devices, publish. */
-static void pf_release_vfs(struct xe_pfvf_pf *pf)
+static void pf_release_vfs(struct xe_pfvf_pf *pf, const char *why)
 {
 	unsigned int n;
 
@@ -158,7 +163,7 @@ static void pf_release_vfs(struct xe_pfvf_pf *pf)
 	for (n = 0; n < pf->total_vfs; n++) {
 		struct xe_pfvf_vf *vf = &pf->vfs[n];
 
-		vf_retire_cfg(vf);
+		vf_retire_cfg(vf, why);
 		if (vf->pdev) {
 			/* The table keeps BARs by value: no reader needs it. */
 			pci_dev_put(vf->pdev);
@@ -281,6 +286,7 @@ struct xe_pfvf_pf *xe_pfvf_pf_register(struct pci_dev *pdev,
 	for (n = 0; n < total; n++) {
 		pf->vfs[n].pf = pf;
 		pf->vfs[n].vfid = n + 1;
+		INIT_LIST_HEAD(&pf->vfs[n].dmabufs);
 	}
 	pf_read_bars(pf);
 
@@ -313,7 +319,8 @@ EXPORT_SYMBOL_NS_GPL(xe_pfvf_pf_register, XE_PFVF_NS);
  * xe_pfvf_pf_unregister() - unregister a PF
  * @pf: the PF, as returned by xe_pfvf_pf_register()
  *
- * Called by the PF driver before its PF goes away.  Forgets the PF's VFs
+ * Called by the PF driver before its PF goes away.  Revokes the VFs'
+ * dma-bufs, forgets the PF's VFs
  * and their provisioning (as xe_pfvf_pf_set_num_vfs() with 0 would), makes
  * every later translation fail, and drops the registration's reference;
  * @pf stays valid for holders of other references.
@@ -330,7 +337,7 @@ void xe_pfvf_pf_unregister(struct xe_pfvf_pf *pf)
 
 	scoped_guard(mutex, &pf->lock) {
 		pf->registered = false;
-		pf_release_vfs(pf);
+		pf_release_vfs(pf, "PF unregistered");
 		pf_swap_table(pf, &pf_table_closed);
 	}
 
@@ -347,7 +354,7 @@ EXPORT_SYMBOL_NS_GPL(xe_pfvf_pf_unregister, XE_PFVF_NS);
  * Call right after pci_enable_sriov() succeeded, and with 0 right before
  * pci_disable_sriov().  As with the sriov_numvfs sysfs file, changing from
  * one non-zero number to another must go through 0.  Disabling VFs also
- * withdraws their provisioning.
+ * revokes their dma-bufs and withdraws their provisioning.
  *
  * Return: 0 on success, -ENODEV if @pf is unregistered or its PCI function
  * does not have @num_vfs VFs enabled, -ERANGE if @num_vfs exceeds the
@@ -369,7 +376,7 @@ int xe_pfvf_pf_set_num_vfs(struct xe_pfvf_pf *pf, unsigned int num_vfs)
 	if (num_vfs == pf->num_vfs)
 		return 0;
 	if (!num_vfs) {
-		pf_release_vfs(pf);
+		pf_release_vfs(pf, "VFs disabled");
 		pci_info(pf->pdev, "VFs disabled\n");
 		return 0;
 	}
@@ -475,6 +482,8 @@ int xe_pfvf_vf_provision(struct xe_pfvf_pf *pf, unsigned int vfid,
 	/* The previous config was only reachable through the old table. */
 	xe_pfvf_vf_cfg_free(cfg);
 	vf->generation++;
+	/* Buffers of the previous provisioning describe memory on its way out. */
+	xe_pfvf_dmabuf_revoke_vf(vf, "VF reprovisioned");
 	pci_dbg(pf->pdev, "VF%u provisioned: %llu MiB in %u extents, generation %u\n",
 		vfid, prov->quota >> 20, prov->nr_extents, vf->generation);
 	return 0;
@@ -487,7 +496,8 @@ EXPORT_SYMBOL_NS_GPL(xe_pfvf_vf_provision, XE_PFVF_NS);
  * @vfid: VF number, 1-based
  *
  * Called by the PF driver before it releases the VF's LMEM.  When it
- * returns, no translation can resolve into the VF's former extents.
+ * returns, the VF's dma-bufs are revoked and no translation can resolve
+ * into the VF's former extents.
  *
  * Return: 0 on success (also when the VF was not provisioned), -ENODEV if
  * @pf is unregistered or the VF not enabled, -EINVAL for a VF number out
@@ -507,7 +517,7 @@ int xe_pfvf_vf_unprovision(struct xe_pfvf_pf *pf, unsigned int vfid)
 	if (!vf->cfg)
 		return 0;
 
-	vf_retire_cfg(vf);
+	vf_retire_cfg(vf, "VF unprovisioned");
 	pf_publish_removal(pf);
 	pci_dbg(pf->pdev, "VF%u unprovisioned, generation %u\n", vfid, vf->generation);
 	return 0;
@@ -535,6 +545,12 @@ struct xe_pfvf_pf *xe_pfvf_pf_get(struct pci_dev *pdev)
 	return pf;
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_pf_get, XE_PFVF_NS);
+
+/* Take another reference on a PF the caller already holds one on. */
+void xe_pfvf_pf_hold(struct xe_pfvf_pf *pf)
+{
+	kref_get(&pf->refcount);
+}
 
 /**
  * xe_pfvf_pf_put() - drop a reference taken by xe_pfvf_pf_get()

@@ -32,6 +32,8 @@ struct xe_pfvf_vf_cfg;
  *	     published. Protected by &xe_pfvf_pf.lock.
  * @generation: bumped on every enable, disable, provision and unprovision
  *		of the VF. Protected by &xe_pfvf_pf.lock.
+ * @dmabufs: the VF's exported dma-bufs that are not revoked. Protected by
+ *	     &xe_pfvf_pf.lock.
  */
 struct xe_pfvf_vf {
 	struct xe_pfvf_pf *pf;
@@ -40,6 +42,7 @@ struct xe_pfvf_vf {
 	struct xe_pfvf_vf_cfg *cfg;
 	struct xe_pfvf_vf_cfg *retired;
 	u32 generation;
+	struct list_head dmabufs;
 };
 
 /**

@@ -10,6 +10,10 @@
 #include <linux/xe_pfvf_compat.h>
 #include <linux/xe_pfvf_types.h>
 
+struct device;
+struct dma_buf;
+struct dma_buf_attach_ops;
+struct dma_buf_attachment;
 struct iommu_domain;
 struct pci_dev;
 struct xe_pfvf_pf;
@@ -33,6 +37,13 @@ struct xe_pfvf_vf;
  * (xe_pfvf_vf_get()) and translate on its behalf (xe_pfvf_vf_translate()).
  *
  * VF numbers are 1-based throughout; 0 is the PF.
+ *
+ * VF variant drivers export ranges of their VF's memory as dma-bufs
+ * (xe_pfvf_dmabuf_export()) and revoke them (xe_pfvf_vf_revoke()) from
+ * their reset and memory-disable paths.  The owning PF imports them over
+ * the private interconnect (xe_pfvf_dmabuf_attach() with
+ * %XE_PFVF_INTERCONNECT_LMEM, then xe_pfvf_dmabuf_map()), see "DOC:
+ * private-interconnect dma-bufs".
  */
 
 /**
@@ -70,5 +81,72 @@ int xe_pfvf_pf_translate(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 int xe_pfvf_vf_translate(struct xe_pfvf_vf *vf, struct iommu_domain *domain,
 			 const struct xe_pfvf_xlate_req *req,
 			 struct xe_pfvf_xlate_res *res);
+
+/**
+ * XE_PFVF_INTERCONNECT_LMEM - name of the private interconnect
+ *
+ * The owning PF reaches its VFs' LMEM as VRAM, without the PCIe P2P path.
+ * Mappings over it are &struct xe_pfvf_mapping, VRAM extents in device
+ * physical addresses of the PF.
+ */
+#define XE_PFVF_INTERCONNECT_LMEM	"xe_pfvf-lmem"
+
+/**
+ * struct xe_pfvf_dmabuf_range - a range of a VF's memory in a dma-buf
+ * @offset: offset in the space of the dma-buf (LMEM BAR or LMEM)
+ * @length: length in bytes
+ */
+struct xe_pfvf_dmabuf_range {
+	u64 offset;
+	u64 length;
+};
+
+/**
+ * struct xe_pfvf_dmabuf_desc - what a dma-buf of a VF describes
+ * @space: %XE_PFVF_SPACE_BAR for offsets in the VF's LMEM BAR, or
+ *	   %XE_PFVF_SPACE_LMEM for offsets in its LMEM
+ * @ranges: the ranges, concatenated in this order; granule-aligned
+ * @nr_ranges: number of @ranges, at most %XE_PFVF_DMABUF_MAX_RANGES
+ * @flags: file flags of the dma-buf (O_CLOEXEC, O_ACCMODE bits)
+ */
+struct xe_pfvf_dmabuf_desc {
+	u32 space;
+	const struct xe_pfvf_dmabuf_range *ranges;
+	unsigned int nr_ranges;
+	u32 flags;
+};
+
+/** XE_PFVF_DMABUF_MAX_RANGES - most ranges one dma-buf may describe */
+#define XE_PFVF_DMABUF_MAX_RANGES	4096U
+
+/**
+ * struct xe_pfvf_mapping - a mapping over the private interconnect
+ * @interconnect: %XE_PFVF_INTERCONNECT_LMEM
+ * @vfid: the VF whose memory this is
+ * @size: bytes mapped, the size of the dma-buf
+ * @nr_extents: entries in @extents
+ * @extents: the VRAM behind the dma-buf, in dma-buf offset order
+ */
+struct xe_pfvf_mapping {
+	const char *interconnect;
+	u16 vfid;
+	u64 size;
+	unsigned int nr_extents;
+	struct xe_pfvf_extent extents[];
+};
+
+struct dma_buf *xe_pfvf_dmabuf_export(struct xe_pfvf_vf *vf,
+				      const struct xe_pfvf_dmabuf_desc *desc);
+int xe_pfvf_dmabuf_revoke(struct dma_buf *dmabuf);
+unsigned int xe_pfvf_vf_revoke(struct xe_pfvf_vf *vf);
+bool xe_pfvf_is_dmabuf(const struct dma_buf *dmabuf);
+
+struct dma_buf_attachment *
+xe_pfvf_dmabuf_attach(struct dma_buf *dmabuf, struct device *importer,
+		      const struct dma_buf_attach_ops *ops, void *importer_priv,
+		      const char *interconnect);
+const struct xe_pfvf_mapping *xe_pfvf_dmabuf_map(struct dma_buf_attachment *attach);
+void xe_pfvf_dmabuf_unmap(struct dma_buf_attachment *attach,
+			  const struct xe_pfvf_mapping *map);
 
 #endif /* _LINUX_XE_PFVF_H_ */

@@ -37,6 +37,55 @@ struct pci_dev *xe_pfvf_kunit_non_pf(void)
 	return NULL;
 }
 
+/**
+ * xe_pfvf_kunit_pf_up() - register a free PF and enable 2 VFs
+ * @test: the test; asserts on failure
+ * @k: filled in; @k->pdev stays NULL if there is no free PF
+ * @desc: how to register the PF
+ */
+void xe_pfvf_kunit_pf_up(struct kunit *test, struct xe_pfvf_kunit_pf *k,
+			 const struct xe_pfvf_pf_desc *desc)
+{
+	struct pci_dev *vf = NULL;
+
+	k->pdev = xe_pfvf_kunit_free_pf();
+	if (!k->pdev)
+		return;
+
+	k->pf = xe_pfvf_pf_register(k->pdev, desc);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, k->pf);
+	KUNIT_ASSERT_EQ(test, pci_enable_sriov(k->pdev, 2), 0);
+	k->sriov = true;
+	KUNIT_ASSERT_EQ(test, xe_pfvf_pf_set_num_vfs(k->pf, 2), 0);
+
+	while ((vf = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, vf))) {
+		int id = vf->is_virtfn && pci_physfn(vf) == k->pdev ? pci_iov_vf_id(vf) : -1;
+
+		if (id == 0 || id == 1) {
+			k->vf[id] = pci_dev_get(vf);
+			k->bar[id] = pci_resource_start(vf, 0);
+		}
+	}
+	KUNIT_ASSERT_NOT_NULL(test, k->vf[0]);
+	KUNIT_ASSERT_NOT_NULL(test, k->vf[1]);
+}
+
+/**
+ * xe_pfvf_kunit_pf_down() - undo xe_pfvf_kunit_pf_up()
+ * @k: the PF; @k->pf may already be unregistered (and set to NULL)
+ */
+void xe_pfvf_kunit_pf_down(struct xe_pfvf_kunit_pf *k)
+{
+	pci_dev_put(k->vf[0]);
+	pci_dev_put(k->vf[1]);
+	if (!IS_ERR_OR_NULL(k->pf))
+		xe_pfvf_pf_unregister(k->pf);
+	if (k->sriov)
+		pci_disable_sriov(k->pdev);
+	pci_dev_put(k->pdev);
+}
+
 MODULE_DESCRIPTION("KUnit tests for xe_pfvf");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(XE_PFVF_NS);
+MODULE_IMPORT_NS(XE_PFVF_DMA_BUF_NS);

@@ -26,14 +26,6 @@ static const struct xe_pfvf_extent vf1_ext[] = {
 
 static const struct xe_pfvf_extent vf2_ext[] = { { 0x20000, SZ_16K } };
 
-struct xlate_test {
-	struct pci_dev *pdev;
-	struct xe_pfvf_pf *pf;
-	struct pci_dev *vf[2];
-	u64 bar[2];
-	bool sriov;
-};
-
 static const struct xe_pfvf_pf_desc xlate_desc = {
 	.name = "kunit-xlate",
 	.vram_size = SZ_1M,
@@ -42,31 +34,13 @@ static const struct xe_pfvf_pf_desc xlate_desc = {
 
 static int xlate_test_init(struct kunit *test)
 {
-	struct xlate_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	struct pci_dev *vf = NULL;
+	struct xe_pfvf_kunit_pf *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	test->priv = t;
-	t->pdev = xe_pfvf_kunit_free_pf();
+	xe_pfvf_kunit_pf_up(test, t, &xlate_desc);
 	if (!t->pdev)
 		return 0;
-
-	t->pf = xe_pfvf_pf_register(t->pdev, &xlate_desc);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->pf);
-	KUNIT_ASSERT_EQ(test, pci_enable_sriov(t->pdev, 2), 0);
-	t->sriov = true;
-	KUNIT_ASSERT_EQ(test, xe_pfvf_pf_set_num_vfs(t->pf, 2), 0);
-
-	while ((vf = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, vf))) {
-		int id = vf->is_virtfn && pci_physfn(vf) == t->pdev ? pci_iov_vf_id(vf) : -1;
-
-		if (id == 0 || id == 1) {
-			t->vf[id] = pci_dev_get(vf);
-			t->bar[id] = pci_resource_start(vf, 0);
-		}
-	}
-	KUNIT_ASSERT_NOT_NULL(test, t->vf[0]);
-	KUNIT_ASSERT_NOT_NULL(test, t->vf[1]);
 	KUNIT_ASSERT_EQ(test, pci_resource_len(t->vf[0], 0), (resource_size_t)SZ_16K);
 
 	KUNIT_ASSERT_EQ(test, xe_pfvf_vf_provision(t->pf, 1, &(struct xe_pfvf_provision){
@@ -78,20 +52,12 @@ static int xlate_test_init(struct kunit *test)
 
 static void xlate_test_exit(struct kunit *test)
 {
-	struct xlate_test *t = test->priv;
-
-	pci_dev_put(t->vf[0]);
-	pci_dev_put(t->vf[1]);
-	if (!IS_ERR_OR_NULL(t->pf))
-		xe_pfvf_pf_unregister(t->pf);
-	if (t->sriov)
-		pci_disable_sriov(t->pdev);
-	pci_dev_put(t->pdev);
+	xe_pfvf_kunit_pf_down(test->priv);
 }
 
-static struct xlate_test *require_setup(struct kunit *test)
+static struct xe_pfvf_kunit_pf *require_setup(struct kunit *test)
 {
-	struct xlate_test *t = test->priv;
+	struct xe_pfvf_kunit_pf *t = test->priv;
 
 	if (!t->pdev)
 		kunit_skip(test, "no unbound SR-IOV PF with 2 or more VFs");
@@ -126,7 +92,7 @@ static int xlate_err(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 
 static void xlate_real_vf_bar(struct kunit *test)
 {
-	struct xlate_test *t = require_setup(test);
+	struct xe_pfvf_kunit_pf *t = require_setup(test);
 	/* LMEM pages 0-3: VRAM 0x3000, then 0x0 and 0x1000 merged, 0x8000. */
 	const struct xe_pfvf_extent want[] = {
 		{ 0x3000, SZ_4K }, { 0x0, SZ_8K }, { 0x8000, SZ_4K },
@@ -155,7 +121,7 @@ static void xlate_real_vf_bar(struct kunit *test)
 
 static void xlate_vf_scoped(struct kunit *test)
 {
-	struct xlate_test *t = require_setup(test);
+	struct xe_pfvf_kunit_pf *t = require_setup(test);
 	struct xe_pfvf_xlate_req req = {
 		.space = XE_PFVF_SPACE_CPU, .addr = t->bar[0], .len = SZ_4K,
 	};
@@ -181,7 +147,7 @@ static void xlate_vf_scoped(struct kunit *test)
 
 static void xlate_provisioning_changes(struct kunit *test)
 {
-	struct xlate_test *t = require_setup(test);
+	struct xe_pfvf_kunit_pf *t = require_setup(test);
 	const struct xe_pfvf_extent clash[] = { { 0x9000, SZ_4K } };
 	struct xe_pfvf_xlate_req req = {
 		.space = XE_PFVF_SPACE_CPU, .addr = t->bar[1], .len = SZ_4K,
@@ -219,7 +185,7 @@ static void xlate_provisioning_changes(struct kunit *test)
 
 static void xlate_iova(struct kunit *test)
 {
-	struct xlate_test *t = require_setup(test);
+	struct xe_pfvf_kunit_pf *t = require_setup(test);
 	/* IOVA pages 0-3 -> BAR pages 2, 0, 3, 1: IOVA-contiguous only. */
 	static const unsigned int perm[] = { 2, 0, 3, 1 };
 	/* LMEM pages 2, 0, 3, 1 live at VRAM 0x1000, 0x3000, 0x8000, 0x0. */
