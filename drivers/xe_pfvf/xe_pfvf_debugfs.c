@@ -33,6 +33,11 @@
  *	per provisioned VF a line ``vf <n> quota <bytes> generation <g>
  *	extents <k>``, then one line per extent: LMEM offset, VRAM address,
  *	size.
+ * ``dmabufs``
+ *	a header line, then one line per exported dma-buf that is not
+ *	revoked: VF number, inode of the dma-buf file (as in
+ *	``/proc/<pid>/fdinfo``), size in bytes, ranges, VRAM extents, importer
+ *	attachments and live maps.  ``info`` counts the revoked ones.
  * ``translate``
  *	write ``<space> <addr> <len> [vf=<n>] [aligned]`` (space one of
  *	lmem, bar, cpu, bus, iova; numbers in C notation; for iova, vf=<n> is
@@ -59,9 +64,23 @@ static int pf_info_show(struct seq_file *m, void *data)
 	seq_printf(m, "lmem_bar: %d\n", pf->lmem_bar);
 	seq_printf(m, "total_vfs: %u\n", pf->total_vfs);
 	seq_printf(m, "num_vfs: %u\n", pf->num_vfs);
+	seq_printf(m, "dmabufs_revoked: %llu\n", pf->nr_revoked);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pf_info);
+
+static int pf_dmabufs_show(struct seq_file *m, void *data)
+{
+	struct xe_pfvf_pf *pf = m->private;
+	unsigned int n;
+
+	guard(mutex)(&pf->lock);
+	seq_puts(m, "vf inode size ranges extents attachments mapped\n");
+	for (n = 0; n < pf->total_vfs; n++)
+		xe_pfvf_dmabuf_show(m, &pf->vfs[n]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pf_dmabufs);
 
 static int pf_vfs_show(struct seq_file *m, void *data)
 {
@@ -288,6 +307,7 @@ void xe_pfvf_debugfs_pf_add(struct xe_pfvf_pf *pf)
 	debugfs_create_file("info", 0400, dir, pf, &pf_info_fops);
 	debugfs_create_file("vfs", 0400, dir, pf, &pf_vfs_fops);
 	debugfs_create_file("provisioning", 0400, dir, pf, &pf_provisioning_fops);
+	debugfs_create_file("dmabufs", 0400, dir, pf, &pf_dmabufs_fops);
 	debugfs_create_file("translate", 0600, dir, pf, &xlate_fops);
 	pf->debugfs = dir;
 }

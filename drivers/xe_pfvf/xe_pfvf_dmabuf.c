@@ -13,6 +13,7 @@
 #include <linux/pci.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/scatterlist.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include <linux/xe_pfvf.h>
@@ -419,9 +420,38 @@ unsigned int xe_pfvf_dmabuf_revoke_vf(struct xe_pfvf_vf *vf, const char *why)
 		pfvf_revoke(buf);
 		n++;
 	}
+	vf->pf->nr_revoked += n;
 	if (n)
 		pci_info(vf->pf->pdev, "VF%u: %u dma-buf(s) revoked: %s\n", vf->vfid, n, why);
 	return n;
+}
+
+/**
+ * xe_pfvf_dmabuf_show() - list a VF's live dma-bufs in debugfs
+ * @m: the seq_file
+ * @vf: the VF slot
+ *
+ * Called with the PF lock held; see "DOC: debugfs".
+ */
+void xe_pfvf_dmabuf_show(struct seq_file *m, struct xe_pfvf_vf *vf)
+{
+	struct dma_buf_attachment *attach;
+	struct pfvf_dmabuf *buf;
+	unsigned int n, mapped;
+
+	lockdep_assert_held(&vf->pf->lock);
+
+	list_for_each_entry(buf, &vf->dmabufs, link) {
+		n = 0;
+		dma_resv_lock(buf->dmabuf->resv, NULL);
+		list_for_each_entry(attach, &buf->dmabuf->attachments, node)
+			n++;
+		mapped = buf->nr_mapped;
+		dma_resv_unlock(buf->dmabuf->resv);
+		seq_printf(m, "%u %lu %llu %u %u %u %u\n", vf->vfid,
+			   file_inode(buf->dmabuf->file)->i_ino, buf->map->size, buf->nr_ranges,
+			   buf->map->nr_extents, n, mapped);
+	}
 }
 
 /**
@@ -479,6 +509,7 @@ int xe_pfvf_dmabuf_revoke(struct dma_buf *dmabuf)
 	if (!list_empty(&buf->link)) {
 		list_del_init(&buf->link);
 		pfvf_revoke(buf);
+		buf->vf->pf->nr_revoked++;
 		pci_info(buf->vf->pf->pdev, "VF%u: 1 dma-buf revoked: revoke requested\n",
 			 buf->vf->vfid);
 	}

@@ -9,6 +9,7 @@
 #define XE_PFVF_NAME "xe_pfvf"
 
 struct dentry;
+struct seq_file;
 struct xe_pfvf_pf;
 struct xe_pfvf_vf;
 
@@ -18,6 +19,7 @@ void xe_pfvf_pf_hold(struct xe_pfvf_pf *pf);
 
 /* xe_pfvf_dmabuf.c */
 unsigned int xe_pfvf_dmabuf_revoke_vf(struct xe_pfvf_vf *vf, const char *why);
+void xe_pfvf_dmabuf_show(struct seq_file *m, struct xe_pfvf_vf *vf);
 
 /* xe_pfvf_debugfs.c */
 void xe_pfvf_debugfs_init(void);

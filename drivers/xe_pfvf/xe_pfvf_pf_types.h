@@ -61,6 +61,7 @@ struct xe_pfvf_vf {
  *	   @lock; never NULL while registered
  * @pf_bars: the PF's own memory BARs, refused by translations
  * @nr_pf_bars: entries in @pf_bars
+ * @nr_revoked: dma-bufs of the PF's VFs revoked so far. Protected by @lock.
  * @debugfs: the PF's debugfs directory, NULL without debugfs
  * @vfs: per-VF slots, @total_vfs entries, VF n at index n - 1
  */
@@ -78,6 +79,7 @@ struct xe_pfvf_pf {
 	struct xe_pfvf_table __rcu *table;
 	struct xe_pfvf_bar pf_bars[PCI_STD_NUM_BARS];
 	unsigned int nr_pf_bars;
+	u64 nr_revoked;
 	struct dentry *debugfs;
 	struct xe_pfvf_vf vfs[];
 };
