@@ -401,7 +401,7 @@ static void pfvf_revoke(struct pfvf_dmabuf *buf)
 /**
  * xe_pfvf_dmabuf_revoke_vf() - revoke every dma-buf of a VF
  * @vf: the VF slot
- * @why: reason, for the log
+ * @why: reason, for the log; NULL when the caller logs it
  *
  * Called with the PF lock held, before the VF's memory is taken away.
  *
@@ -421,7 +421,7 @@ unsigned int xe_pfvf_dmabuf_revoke_vf(struct xe_pfvf_vf *vf, const char *why)
 		n++;
 	}
 	vf->pf->nr_revoked += n;
-	if (n)
+	if (n && why)
 		pci_info(vf->pf->pdev, "VF%u: %u dma-buf(s) revoked: %s\n", vf->vfid, n, why);
 	return n;
 }
@@ -462,7 +462,8 @@ void xe_pfvf_dmabuf_show(struct seq_file *m, struct xe_pfvf_vf *vf)
  * Notifies the importers and waits, at most ``revoke_timeout_ms`` per
  * buffer, for them to unmap; maps of the buffers then fail with -ENODEV.
  * May sleep.  Takes the PF lock: do not call it from a dma-buf importer
- * callback or with a reservation lock held.
+ * callback or with a reservation lock held.  Logs nothing: the caller knows
+ * why, and logs it.
  *
  * Return: the number of buffers revoked.
  */
@@ -470,7 +471,7 @@ unsigned int xe_pfvf_vf_revoke(struct xe_pfvf_vf *vf)
 {
 	guard(mutex)(&vf->pf->lock);
 
-	return xe_pfvf_dmabuf_revoke_vf(vf, "revoke requested");
+	return xe_pfvf_dmabuf_revoke_vf(vf, NULL);
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_vf_revoke, XE_PFVF_NS);
 

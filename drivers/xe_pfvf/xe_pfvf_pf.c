@@ -619,6 +619,18 @@ unsigned int xe_pfvf_vf_id(const struct xe_pfvf_vf *vf)
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_vf_id, XE_PFVF_NS);
 
+/**
+ * xe_pfvf_vf_lmem_bar() - the VF BAR that holds a VF's LMEM
+ * @vf: the VF
+ *
+ * Return: the BAR index the PF driver registered (2 on Xe).
+ */
+int xe_pfvf_vf_lmem_bar(const struct xe_pfvf_vf *vf)
+{
+	return vf->pf->lmem_bar;
+}
+EXPORT_SYMBOL_NS_GPL(xe_pfvf_vf_lmem_bar, XE_PFVF_NS);
+
 /*
  * Module exit.  Every PF driver imports our symbols and so is gone by now:
  * a PF still registered is a bug in its driver.

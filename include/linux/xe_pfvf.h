@@ -74,6 +74,7 @@ int xe_pfvf_vf_unprovision(struct xe_pfvf_pf *pf, unsigned int vfid);
 struct xe_pfvf_vf *xe_pfvf_vf_get(struct pci_dev *pdev);
 void xe_pfvf_vf_put(struct xe_pfvf_vf *vf);
 unsigned int xe_pfvf_vf_id(const struct xe_pfvf_vf *vf);
+int xe_pfvf_vf_lmem_bar(const struct xe_pfvf_vf *vf);
 
 int xe_pfvf_pf_translate(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 			 const struct xe_pfvf_xlate_req *req,
