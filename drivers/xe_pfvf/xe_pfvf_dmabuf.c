@@ -142,7 +142,7 @@ static const struct dma_buf_ops pfvf_dmabuf_ops;
 /* The importer's name for log lines. */
 static const char *importer_name(struct device *dev)
 {
-	return dev_driver_string(dev);
+	return dev_name(dev);
 }
 
 static bool pfvf_share_bridge(struct pci_dev *a, struct pci_dev *b)

@@ -141,6 +141,41 @@ t_igt() {
 	bash "$XE_RIG_REPO/igt-tests/run-igt.sh" "${bins[@]}"
 }
 
+# dmabuf_load: what the dma-buf tests need beside xe_pfvf and the software
+# PF: vfio-pci's core and vgem (modules on the stock kernel, built into the
+# debug one) and the sample VF variant driver.
+dmabuf_load() {
+	modprobe vfio-pci 2>/dev/null
+	modprobe vgem 2>/dev/null
+	[ -f "$XE_RIG_MODDIR/xe_pfvf_vfio_pci.ko" ] ||
+		{ echo "no xe_pfvf_vfio_pci.ko (kernel without vfio-pci core)"; exit 77; }
+	[ -d /sys/bus/pci/drivers/xe_pfvf_vfio_pci ] ||
+		insmod "$XE_RIG_MODDIR/xe_pfvf_vfio_pci.ko" || die "insmod xe_pfvf_vfio_pci"
+}
+
+# VF LMEM exported as dma-bufs by the VMM (VFIO, sample VF variant driver),
+# imported by the software PF over the private interconnect and read back
+# through VRAM; the feature's errnos, revocation, a foreign importer (vgem).
+t_dmabuf() {
+	local pf
+	pf=$(rig_pf) || die "no SR-IOV PF"
+	[ -d "/sys/kernel/debug/xe_pfvf_swpf/$pf" ] || die "no software PF importer on $pf"
+	dmabuf_load
+	run_gtest dmabuf "$XE_RIG_BINDIR/guest/xe-pfvf-dmabuf-tests" \
+		--gtest_filter='DmabufVfio.*:DmabufForeign.*'
+}
+
+# Teardown orders with live fds: the software PF unloaded under an import,
+# the importer before the exporter, the variant driver unloaded under a
+# live dma-buf.  Unloads the variant driver at the end, so that xe_pfvf can
+# go later.
+t_dmabuf_unload() {
+	trap 'rmmod xe_pfvf_vfio_pci 2>/dev/null' EXIT
+	dmabuf_load
+	run_gtest dmabuf-unload "$XE_RIG_BINDIR/guest/xe-pfvf-dmabuf-tests" \
+		--gtest_filter='DmabufUnload.*'
+}
+
 t_swpf_detach_with_vfs() {
 	local pf
 	pf=$(rig_pf) || die "no SR-IOV PF"
@@ -227,6 +262,10 @@ kmemleak_baseline() {
 # run_test NAME FUNC: run one test in a subshell with a time limit.
 run_test() {
 	local name=$1 func=$2 log=$TMPDIR/rig-test.log rc status
+	# A lane may run a subset (run-vm.sh --only).
+	if [ -n "${XE_RIG_ONLY:-}" ] && [[ " $XE_RIG_ONLY " != *" $name "* ]]; then
+		return 0
+	fi
 	echo "xe-rig: running $name"
 	( set -u; "$func" ) > "$log" 2>&1 &
 	local pid=$! t=0
@@ -267,6 +306,8 @@ run_all_tests() {
 	run_test swpf-enable-vfs t_swpf_enable_vfs
 	run_test xlate t_xlate
 	run_test igt t_igt
+	run_test dmabuf t_dmabuf
+	run_test dmabuf-unload t_dmabuf_unload
 	run_test swpf-detach-with-vfs t_swpf_detach_with_vfs
 	run_test swpf-attach-param t_swpf_attach_param
 	run_test swpf-bad-attach t_swpf_bad_attach

@@ -4,8 +4,9 @@
 #
 #   run-vm.sh --kernel BZIMAGE --kver KVER|- --moddir DIR --out DIR
 #             [--lane NAME] [--topology rootport|switch] [--timeout SECS]
-#             [--shell] [--demo] [--script FILE]
+#             [--shell] [--demo] [--script FILE] [--only 'TEST...']
 #
+# --only runs just the named tests (as in guest-tests.sh run_all_tests).
 # --script runs FILE (bash, with guest-tests.sh's helpers such as rig_pf and
 # rig_load) in the guest instead of the tests; its output is OUT/script.log.
 # --kver names /lib/modules/KVER for the initramfs modules ("-" when virtio,
@@ -17,12 +18,12 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-kernel= kver= moddir= out= lane=vm topology=rootport timeout=900 mode=test script=
+kernel= kver= moddir= out= lane=vm topology=rootport timeout=900 mode=test script= only=
 igtdir=${XE_PFVF_IGT_DIR:-$repo/build/igt}
 bindir=${XE_PFVF_BIN_DIR:-$repo/build/tools}
 
 usage() {
-	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--shell) mode=shell; shift ;;
 	--demo) mode=demo; shift ;;
 	--script) mode=script; script=$(realpath "$2"); shift 2 ;;
+	--only) only=$2; shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "run-vm.sh: unknown argument $1" >&2; usage ;;
 	esac
@@ -56,7 +58,7 @@ cat > "$out/guest-entry" <<ENTRY
 #!/bin/bash
 export XE_RIG_REPO='$repo' XE_RIG_LANE='$lane' XE_RIG_MODDIR='$moddir'
 export XE_RIG_IGTDIR='$igtdir' XE_RIG_BINDIR='$bindir' XE_RIG_MODE='$mode' XE_RIG_SCRIPT='$script'
-export XE_RIG_OUT=/run/xe_out XE_RIG_TOPOLOGY='$topology' TMPDIR=/run/tmp
+export XE_RIG_OUT=/run/xe_out XE_RIG_TOPOLOGY='$topology' TMPDIR=/run/tmp XE_RIG_ONLY='$only'
 exec /bin/bash '$repo/tools/vm/guest-run.sh'
 ENTRY
 

@@ -4,6 +4,7 @@
  */
 
 #include <linux/bitmap.h>
+#include <linux/cleanup.h>
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -11,6 +12,8 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/xe_pfvf.h>
+
+#include "xe_pfvf_swpf.h"
 
 /**
  * DOC: software PF backend
@@ -32,9 +35,11 @@
  * picked in a shuffled order (``shuffle``, ``seed``), so that a VF's
  * extents are non-contiguous and in random VRAM order, as on a PF whose
  * VRAM has seen use.  The VFs' BAR ``lmem_bar`` is their LMEM BAR.
+ *
+ * It also plays the PF GPU that imports VF memory exported as dma-bufs and
+ * reads it through VRAM, driven from debugfs: see "DOC: software PF as
+ * importer".
  */
-
-#define SWPF_NAME "xe_pfvf_swpf"
 
 static char *attach;
 module_param(attach, charp, 0444);
@@ -72,53 +77,32 @@ static int lmem_bar;
 module_param(lmem_bar, int, 0444);
 MODULE_PARM_DESC(lmem_bar, "VF BAR used as the LMEM BAR (default 0)");
 
-/**
- * struct swpf_vf - VRAM given to one VF
- * @extents: the VF's extents in LMEM order, one per chunk
- * @nr: number of @extents
- */
-struct swpf_vf {
-	struct xe_pfvf_extent *extents;
-	unsigned int nr;
-};
-
-/**
- * struct swpf - one software PF
- * @pdev: the PF
- * @pf: the PF as registered with xe_pfvf
- * @vram: the simulated VRAM
- * @vram_size: its size in bytes
- * @chunk: allocation chunk in bytes
- * @nr_chunks: chunks in @vram
- * @used: bitmap of chunks given to VFs
- * @vfs: per VF, VF n at index n - 1
- *
- * Updated only from probe, remove and sriov_configure, which the PCI core
- * serialises with the device lock.
- */
-struct swpf {
-	struct pci_dev *pdev;
-	struct xe_pfvf_pf *pf;
-	void *vram;
-	u64 vram_size;
-	u64 chunk;
-	unsigned int nr_chunks;
-	unsigned long *used;
-	struct swpf_vf vfs[];
-};
-
 static struct pci_driver swpf_driver;
 static struct pci_dev *swpf_attached;
 
-static void swpf_vf_free(struct swpf *swpf, struct swpf_vf *vf)
+static void swpf_chunks_put(struct swpf *swpf, const struct xe_pfvf_extent *extents,
+			    unsigned int nr)
 {
 	unsigned int i;
 
-	for (i = 0; i < vf->nr; i++)
-		bitmap_clear(swpf->used, div64_u64(vf->extents[i].start, swpf->chunk), 1);
-	kvfree(vf->extents);
-	vf->extents = NULL;
-	vf->nr = 0;
+	for (i = 0; i < nr; i++)
+		bitmap_clear(swpf->used, div64_u64(extents[i].start, swpf->chunk), 1);
+}
+
+static void swpf_vf_free(struct swpf *swpf, struct swpf_vf *vf)
+{
+	struct xe_pfvf_extent *extents;
+	unsigned int nr;
+
+	/* Unpublished first: no fill writes the chunks once they are reused. */
+	scoped_guard(mutex, &swpf->lock) {
+		extents = vf->extents;
+		nr = vf->nr;
+		vf->extents = NULL;
+		vf->nr = 0;
+	}
+	swpf_chunks_put(swpf, extents, nr);
+	kvfree(extents);
 }
 
 /* Pick @need free chunks of [first, first + count), shuffled or in order. */
@@ -154,33 +138,40 @@ static int swpf_vf_provision(struct swpf *swpf, unsigned int vfid)
 {
 	struct swpf_vf *vf = &swpf->vfs[vfid - 1];
 	unsigned int per_tile = div64_u64((u64)vf_quota_kb << 10, swpf->chunk) / tiles;
-	unsigned int tile_chunks = swpf->nr_chunks / tiles, t;
+	unsigned int tile_chunks = swpf->nr_chunks / tiles, t, nr = 0;
+	struct xe_pfvf_extent *extents;
 	struct xe_pfvf_provision prov;
 	struct rnd_state rnd;
 	int err;
 
 	prandom_seed_state(&rnd, ((u64)seed << 16) | vfid);
-	vf->extents = kvmalloc_array(per_tile * tiles, sizeof(*vf->extents), GFP_KERNEL);
-	if (!vf->extents)
+	extents = kvmalloc_array(per_tile * tiles, sizeof(*extents), GFP_KERNEL);
+	if (!extents)
 		return -ENOMEM;
 	for (t = 0; t < tiles; t++) {
 		err = swpf_pick(swpf, &rnd, t * tile_chunks, tile_chunks, per_tile,
-				vf->extents + vf->nr);
+				extents + nr);
 		if (err)
 			goto err_free;
-		vf->nr += per_tile;
+		nr += per_tile;
 	}
 
-	prov.quota = (u64)vf->nr * swpf->chunk;
-	prov.extents = vf->extents;
-	prov.nr_extents = vf->nr;
+	prov.quota = (u64)nr * swpf->chunk;
+	prov.extents = extents;
+	prov.nr_extents = nr;
 	err = xe_pfvf_vf_provision(swpf->pf, vfid, &prov);
 	if (err)
 		goto err_free;
+
+	scoped_guard(mutex, &swpf->lock) {
+		vf->extents = extents;
+		vf->nr = nr;
+	}
 	return 0;
 
 err_free:
-	swpf_vf_free(swpf, vf);
+	swpf_chunks_put(swpf, extents, nr);
+	kvfree(extents);
 	return err;
 }
 
@@ -252,6 +243,7 @@ static int swpf_check_params(struct pci_dev *pdev)
 
 static void swpf_free(struct swpf *swpf)
 {
+	mutex_destroy(&swpf->lock);
 	bitmap_free(swpf->used);
 	vfree(swpf->vram);
 	kvfree(swpf);
@@ -275,6 +267,7 @@ static int swpf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!swpf)
 		return -ENOMEM;
 	swpf->pdev = pdev;
+	mutex_init(&swpf->lock);
 	swpf->vram_size = (u64)vram_mb << 20;
 	swpf->chunk = (u64)extent_kb << 10;
 	swpf->nr_chunks = div64_u64(swpf->vram_size, swpf->chunk);
@@ -295,26 +288,43 @@ static int swpf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 	pci_set_drvdata(pdev, swpf);
 
+	err = swpf_imports_init(swpf);
+	if (err)
+		goto err_unregister;
+	swpf_debugfs_pf_add(swpf);
 	if (pdev == swpf_attached && num_vfs) {
 		err = swpf_sriov_configure(pdev, num_vfs);
-		if (err < 0) {
-			xe_pfvf_pf_unregister(swpf->pf);
-			swpf_free(swpf);
-			return err;
-		}
+		if (err < 0)
+			goto err_debugfs;
 	}
 	pci_info(pdev, "software PF attached: %u MiB VRAM in %u tile(s), %u KiB chunks\n",
 		 vram_mb, tiles, extent_kb);
 	return 0;
+
+err_debugfs:
+	swpf_debugfs_pf_remove(swpf);
+	swpf_imports_fini(swpf);
+err_unregister:
+	xe_pfvf_pf_unregister(swpf->pf);
+	swpf_free(swpf);
+	return err;
 }
 
 static void swpf_remove(struct pci_dev *pdev)
 {
 	struct swpf *swpf = pci_get_drvdata(pdev);
 
+	/*
+	 * The PF side goes first, as on a GPU PF driver: its withdrawal
+	 * revokes the VFs' dma-bufs, which notifies the imports still held
+	 * here.  The importer then lets go of them: its ops are in this
+	 * module's text and its slots in @swpf.
+	 */
+	swpf_debugfs_pf_remove(swpf);
 	if (pci_num_vf(pdev))
 		swpf_release_vfs(swpf);
 	xe_pfvf_pf_unregister(swpf->pf);
+	swpf_imports_fini(swpf);
 	swpf_free(swpf);
 	pci_info(pdev, "software PF detached\n");
 }
@@ -372,24 +382,30 @@ static int __init swpf_init(void)
 {
 	int err;
 
+	swpf_debugfs_init();
 	err = pci_register_driver(&swpf_driver);
 	if (err)
-		return err;
+		goto err_debugfs;
 
 	if (attach && *attach) {
 		err = swpf_attach(attach);
-		if (err) {
-			pci_unregister_driver(&swpf_driver);
-			return err;
-		}
+		if (err)
+			goto err_unregister;
 	}
 	return 0;
+
+err_unregister:
+	pci_unregister_driver(&swpf_driver);
+err_debugfs:
+	swpf_debugfs_fini();
+	return err;
 }
 
 static void __exit swpf_exit(void)
 {
 	swpf_detach();
 	pci_unregister_driver(&swpf_driver);
+	swpf_debugfs_fini();
 }
 
 module_init(swpf_init);
@@ -399,3 +415,4 @@ MODULE_DESCRIPTION("xe_pfvf software PF backend");
 MODULE_AUTHOR("The xe_pfvf authors");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(XE_PFVF_NS);
+MODULE_IMPORT_NS(XE_PFVF_DMA_BUF_NS);

@@ -1,0 +1,209 @@
+#include "vfio_dmabuf.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "xe_pfvf_vfio_uapi.h"
+
+namespace xe_pfvf::guest {
+
+namespace {
+
+unsigned group_of(const std::string& bdf) {
+    const auto group = iommu_group_of(bdf);
+    if (!group) {
+        throw std::system_error(ENODEV, std::generic_category(), bdf + " has no IOMMU group");
+    }
+    return *group;
+}
+
+UniqueFd open_device(VfioContainer& container, const VfioGroup& group, const std::string& bdf) {
+    container.set_iommu();
+    return group.device(bdf);
+}
+
+/// Copies @value into @buffer at @offset.
+template <typename T>
+void put(std::vector<std::byte>& buffer, std::size_t offset, const T& value) {
+    std::memcpy(&buffer.at(offset), &value, sizeof(value));
+}
+
+/// pread/pwrite of exactly @size bytes at @offset of the device fd.
+void config_io(int device_fd, void* data, std::size_t size, off_t offset, bool write) {
+    const ssize_t done = write ? ::pwrite(device_fd, data, size, offset) : ::pread(device_fd, data, size, offset);
+    if (done < 0) {
+        throw_errno(write ? "write to the VFIO config region" : "read of the VFIO config region");
+    }
+    if (static_cast<std::size_t>(done) != size) {
+        throw std::system_error(EIO, std::generic_category(), "short access to the VFIO config region");
+    }
+}
+
+}  // namespace
+
+std::string vfio_group_blockers(const std::string& bdf) {
+    namespace fs = std::filesystem;
+    std::string out;
+    const fs::path devices = pci_device_dir(bdf) / "iommu_group" / "devices";
+    for (const auto& entry : fs::directory_iterator(devices)) {
+        if (fs::exists(entry.path() / "physfn")) {
+            continue;
+        }
+        std::ifstream class_file(entry.path() / "class");
+        std::string pci_class;
+        class_file >> pci_class;
+        if (pci_class.starts_with("0x0604")) {
+            continue;
+        }
+        out += (out.empty() ? "" : " ") + entry.path().filename().string();
+    }
+    return out;
+}
+
+VfioDevice::VfioDevice(const std::string& bdf, const std::string& driver)
+    : binding_(bdf, driver), group_(group_of(bdf), container_), device_(open_device(container_, group_, bdf)) {}
+
+UniqueFd export_dmabuf(int device_fd, const DmabufRequest& request) {
+    constexpr std::size_t head = sizeof(vfio_device_feature);
+    constexpr std::size_t body = offsetof(vfio_device_feature_dma_buf, dma_ranges);
+    const std::size_t size = head + body + request.ranges.size() * sizeof(vfio_region_dma_range);
+    std::vector<std::byte> buffer(size);
+
+    vfio_device_feature feature{};
+    feature.argsz = static_cast<std::uint32_t>(size - request.argsz_short);
+    feature.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
+    put(buffer, 0, feature);
+
+    // Field by field: a struct with a flexible array member is no C++ object.
+    put(buffer, head + offsetof(vfio_device_feature_dma_buf, region_index), request.region_index);
+    put(buffer, head + offsetof(vfio_device_feature_dma_buf, open_flags), request.open_flags);
+    put(buffer, head + offsetof(vfio_device_feature_dma_buf, flags), request.flags);
+    put(buffer, head + offsetof(vfio_device_feature_dma_buf, nr_ranges),
+        request.nr_ranges.value_or(static_cast<std::uint32_t>(request.ranges.size())));
+
+    for (std::size_t i = 0; i < request.ranges.size(); ++i) {
+        const vfio_region_dma_range range{.offset = request.ranges[i].offset, .length = request.ranges[i].length};
+        put(buffer, head + body + i * sizeof(range), range);
+    }
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): ioctl() is variadic
+    const int fd = ::ioctl(device_fd, VFIO_DEVICE_FEATURE, buffer.data());
+    if (fd < 0) {
+        throw_errno("VFIO_DEVICE_FEATURE_DMA_BUF");
+    }
+    return UniqueFd(fd);
+}
+
+void enable_memory(int device_fd) {
+    const RegionInfo config = region_info(device_fd, VFIO_PCI_CONFIG_REGION_INDEX);
+    const auto offset = static_cast<off_t>(config.offset + PCI_COMMAND);
+    std::array<std::uint8_t, 2> command{};
+    config_io(device_fd, command.data(), command.size(), offset, false);
+    command[0] |= PCI_COMMAND_MEMORY;
+    config_io(device_fd, command.data(), command.size(), offset, true);
+}
+
+void reset_device(int device_fd) {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): ioctl() is variadic
+    if (::ioctl(device_fd, VFIO_DEVICE_RESET) < 0) {
+        throw_errno("VFIO_DEVICE_RESET");
+    }
+}
+
+RequestChannel::RequestChannel(int device_fd) : eventfd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    if (!eventfd_.valid()) {
+        throw_errno("eventfd");
+    }
+    vfio_irq_info info{};
+    info.argsz = sizeof(info);
+    info.index = VFIO_PCI_REQ_IRQ_INDEX;
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): ioctl() is variadic
+    if (::ioctl(device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info) < 0) {
+        throw_errno("VFIO_DEVICE_GET_IRQ_INFO (request)");
+    }
+    if (info.count != 1) {
+        throw std::system_error(ENOTSUP, std::generic_category(), "the device has no request interrupt");
+    }
+
+    const std::int32_t efd = eventfd_.get();
+    std::vector<std::byte> buffer(sizeof(vfio_irq_set) + sizeof(efd));
+    vfio_irq_set set{};
+    set.argsz = static_cast<std::uint32_t>(buffer.size());
+    set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+    set.index = VFIO_PCI_REQ_IRQ_INDEX;
+    set.start = 0;
+    set.count = 1;
+    put(buffer, 0, set);
+    put(buffer, sizeof(set), efd);
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): ioctl() is variadic
+    if (::ioctl(device_fd, VFIO_DEVICE_SET_IRQS, buffer.data()) < 0) {
+        throw_errno("VFIO_DEVICE_SET_IRQS (request eventfd)");
+    }
+}
+
+bool RequestChannel::wait(std::chrono::milliseconds timeout) const {
+    pollfd pfd{.fd = eventfd_.get(), .events = POLLIN, .revents = 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(timeout.count()));
+    if (ready < 0) {
+        throw_errno("poll on the request eventfd");
+    }
+    if (ready == 0) {
+        return false;
+    }
+    std::uint64_t count = 0;
+    if (::read(eventfd_.get(), &count, sizeof(count)) < 0 && errno != EAGAIN) {
+        throw_errno("read of the request eventfd");
+    }
+    return true;
+}
+
+bool run_serving_requests(const std::function<void()>& action, const RequestChannel& channel, VfioDevice& device,
+                          std::chrono::seconds timeout) {
+    using namespace std::chrono_literals;
+    std::promise<void> finished;
+    std::future<void> result = finished.get_future();
+    std::jthread worker([&action, &finished] {
+        try {
+            action();
+            finished.set_value();
+        } catch (...) {
+            finished.set_exception(std::current_exception());
+        }
+    });
+
+    bool requested = false;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    try {
+        while (result.wait_for(0ms) != std::future_status::ready) {
+            const bool request = channel.wait(100ms);
+            requested = requested || request;
+            // Past the deadline, close anyway so that the action can finish.
+            if (device.is_open() && (request || std::chrono::steady_clock::now() > deadline)) {
+                device.close();
+            }
+        }
+    } catch (...) {
+        device.close();  // lets the action finish; the worker is joined on the way out
+        throw;
+    }
+    worker.join();
+    result.get();
+    return requested;
+}
+
+}  // namespace xe_pfvf::guest

@@ -1,0 +1,98 @@
+#pragma once
+
+// The VMM's side of VF memory dma-bufs: a VF opened through VFIO (bound to a
+// VF variant driver), its memory enabled as a guest would, dma-bufs of its
+// BAR ranges requested with VFIO_DEVICE_FEATURE_DMA_BUF, function resets,
+// and the device request channel through which the kernel asks for the
+// device back.  The feature's ABI is drivers/xe_pfvf/vfio/xe_pfvf_vfio_uapi.h.
+
+#include "sys.hpp"
+#include "vfio.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+
+namespace xe_pfvf::guest {
+
+/// The devices sharing @bdf's IOMMU group that are neither VFs nor PCI
+/// bridges: VFIO takes only a group that holds nothing else.  Behind a
+/// switch without ACS, the PF (bound to its PF driver) shares the VFs' group.
+[[nodiscard]] std::string vfio_group_blockers(const std::string& bdf);
+
+/// A VF bound to a VFIO driver, its group alone in a type1 container, its
+/// device open.  Torn down in reverse: close the device, leave the
+/// container, unbind.
+class VfioDevice {
+public:
+    VfioDevice(const std::string& bdf, const std::string& driver);
+
+    [[nodiscard]] int fd() const noexcept { return device_.get(); }
+    [[nodiscard]] bool is_open() const noexcept { return device_.valid(); }
+    /// Closes the device fd now (which revokes its dma-bufs).
+    void close() noexcept { device_.reset(); }
+    [[nodiscard]] const std::string& bdf() const noexcept { return binding_.bdf(); }
+
+private:
+    DriverBinding binding_;
+    VfioContainer container_;
+    VfioGroup group_;
+    UniqueFd device_;
+};
+
+/// A range of a VFIO region.
+struct RegionRange {
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+
+/// A VFIO_DEVICE_FEATURE_DMA_BUF request, malformed on demand.
+struct DmabufRequest {
+    std::uint32_t region_index = 0;
+    std::uint32_t open_flags = O_RDWR | O_CLOEXEC;
+    std::uint32_t flags = 0;
+    std::vector<RegionRange> ranges;
+    /// nr_ranges sent instead of ranges.size()
+    std::optional<std::uint32_t> nr_ranges;
+    /// argsz sent this many bytes short of what the ranges need
+    std::uint32_t argsz_short = 0;
+};
+
+/// VFIO_DEVICE_FEATURE(GET | DMA_BUF) on @device_fd; the dma-buf fd.  Throws
+/// std::system_error with the ioctl's errno.
+[[nodiscard]] UniqueFd export_dmabuf(int device_fd, const DmabufRequest& request);
+
+/// Sets the memory enable bit of the command register through the VFIO
+/// config region, as the guest's driver does: VFIO virtualises it for VFs.
+void enable_memory(int device_fd);
+
+/// VFIO_DEVICE_RESET.
+void reset_device(int device_fd);
+
+/// The device request channel: an eventfd armed on VFIO_PCI_REQ_IRQ_INDEX,
+/// which the kernel signals when it wants the device back (unbind, VF
+/// removal) and is blocked until the device fd is closed.
+class RequestChannel {
+public:
+    explicit RequestChannel(int device_fd);
+
+    /// Waits up to @timeout for a request; true if one came.
+    [[nodiscard]] bool wait(std::chrono::milliseconds timeout) const;
+
+private:
+    UniqueFd eventfd_;
+};
+
+/// Runs @action (which makes the kernel take the device away: unbind,
+/// module removal) in a thread while serving @channel as a VMM does: on a
+/// request, closes @device.  Gives up after @timeout.  Rethrows what @action
+/// threw.  Returns whether a request came.
+bool run_serving_requests(const std::function<void()>& action, const RequestChannel& channel, VfioDevice& device,
+                          std::chrono::seconds timeout);
+
+}  // namespace xe_pfvf::guest
