@@ -3,6 +3,8 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <system_error>
 #include <utility>
@@ -198,6 +200,25 @@ DmaMapping::~DmaMapping() {
     } catch (const std::exception& e) {
         std::cerr << e.what() << '\n';
     }
+}
+
+std::string vfio_group_blockers(const std::string& bdf) {
+    namespace fs = std::filesystem;
+    std::string out;
+    const fs::path devices = pci_device_dir(bdf) / "iommu_group" / "devices";
+    for (const auto& entry : fs::directory_iterator(devices)) {
+        if (fs::exists(entry.path() / "physfn")) {
+            continue;
+        }
+        std::ifstream class_file(entry.path() / "class");
+        std::string pci_class;
+        class_file >> pci_class;
+        if (pci_class.starts_with("0x0604")) {
+            continue;
+        }
+        out += (out.empty() ? "" : " ") + entry.path().filename().string();
+    }
+    return out;
 }
 
 }  // namespace xe_pfvf::guest

@@ -18,6 +18,12 @@ namespace xe_pfvf::guest {
 /// sysfs directory of a PCI device.
 [[nodiscard]] std::filesystem::path pci_device_dir(std::string_view bdf);
 
+/// The devices sharing @bdf's IOMMU group that are neither VFs nor PCI
+/// bridges, space-separated: VFIO takes only a group that holds nothing
+/// else.  Behind a switch without ACS, the PF (bound to its PF driver)
+/// shares the VFs' group.
+[[nodiscard]] std::string vfio_group_blockers(const std::string& bdf);
+
 /// The IOMMU group number of a PCI device; nullopt if it has none.
 [[nodiscard]] std::optional<unsigned> iommu_group_of(std::string_view bdf);
 

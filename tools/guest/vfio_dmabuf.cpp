@@ -5,8 +5,6 @@
 #include <cstddef>
 #include <cstring>
 #include <exception>
-#include <filesystem>
-#include <fstream>
 #include <future>
 #include <system_error>
 #include <thread>
@@ -56,25 +54,6 @@ void config_io(int device_fd, void* data, std::size_t size, off_t offset, bool w
 }
 
 }  // namespace
-
-std::string vfio_group_blockers(const std::string& bdf) {
-    namespace fs = std::filesystem;
-    std::string out;
-    const fs::path devices = pci_device_dir(bdf) / "iommu_group" / "devices";
-    for (const auto& entry : fs::directory_iterator(devices)) {
-        if (fs::exists(entry.path() / "physfn")) {
-            continue;
-        }
-        std::ifstream class_file(entry.path() / "class");
-        std::string pci_class;
-        class_file >> pci_class;
-        if (pci_class.starts_with("0x0604")) {
-            continue;
-        }
-        out += (out.empty() ? "" : " ") + entry.path().filename().string();
-    }
-    return out;
-}
 
 VfioDevice::VfioDevice(const std::string& bdf, const std::string& driver)
     : binding_(bdf, driver), group_(group_of(bdf), container_), device_(open_device(container_, group_, bdf)) {}

@@ -20,10 +20,6 @@
 
 namespace xe_pfvf::guest {
 
-/// The devices sharing @bdf's IOMMU group that are neither VFs nor PCI
-/// bridges: VFIO takes only a group that holds nothing else.  Behind a
-/// switch without ACS, the PF (bound to its PF driver) shares the VFs' group.
-[[nodiscard]] std::string vfio_group_blockers(const std::string& bdf);
 
 /// A VF bound to a VFIO driver, its group alone in a type1 container, its
 /// device open.  Torn down in reverse: close the device, leave the

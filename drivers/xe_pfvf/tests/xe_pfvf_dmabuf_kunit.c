@@ -20,14 +20,6 @@
 
 #include "xe_pfvf_kunit_common.h"
 
-/* VF1: 32 KiB in 8 pages, VRAM order scrambled; VF2: 16 KiB contiguous. */
-static const struct xe_pfvf_extent vf1_ext[] = {
-	{ 0x3000, SZ_4K }, { 0x0000, SZ_4K }, { 0x1000, SZ_4K }, { 0x8000, SZ_4K },
-	{ 0x9000, SZ_4K }, { 0x5000, SZ_4K }, { 0x6000, SZ_4K }, { 0xa000, SZ_4K },
-};
-
-static const struct xe_pfvf_extent vf2_ext[] = { { 0x20000, SZ_16K } };
-
 static const struct xe_pfvf_pf_desc dmabuf_desc = {
 	.name = "kunit-dmabuf",
 	.vram_size = SZ_1M,
@@ -83,10 +75,7 @@ static int dmabuf_test_init(struct kunit *test)
 	if (!t->k.pdev)
 		return 0;
 
-	KUNIT_ASSERT_EQ(test, xe_pfvf_vf_provision(t->k.pf, 1, &(struct xe_pfvf_provision){
-		SZ_32K, vf1_ext, ARRAY_SIZE(vf1_ext) }), 0);
-	KUNIT_ASSERT_EQ(test, xe_pfvf_vf_provision(t->k.pf, 2, &(struct xe_pfvf_provision){
-		SZ_16K, vf2_ext, ARRAY_SIZE(vf2_ext) }), 0);
+	xe_pfvf_kunit_pf_provision(test, &t->k);
 	t->vf1 = xe_pfvf_vf_get(t->k.vf[0]);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->vf1);
 	return 0;
@@ -443,8 +432,7 @@ static void dmabuf_revoked_by(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, xe_pfvf_vf_unprovision(t->k.pf, 1), 0);
 		break;
 	case BY_REPROVISION:
-		KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->k.pf, 1, &(struct xe_pfvf_provision){
-			SZ_32K, vf1_ext, ARRAY_SIZE(vf1_ext) }), 0);
+		KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->k.pf, 1, &xe_pfvf_kunit_prov[0]), 0);
 		break;
 	case BY_DISABLE:
 		KUNIT_EXPECT_EQ(test, xe_pfvf_pf_set_num_vfs(t->k.pf, 0), 0);

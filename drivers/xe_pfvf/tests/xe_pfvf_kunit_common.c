@@ -10,9 +10,22 @@
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/sizes.h>
 #include <linux/xe_pfvf.h>
 
 #include "xe_pfvf_kunit_common.h"
+
+static const struct xe_pfvf_extent vf1_ext[] = {
+	{ 0x3000, SZ_4K }, { 0x0000, SZ_4K }, { 0x1000, SZ_4K }, { 0x8000, SZ_4K },
+	{ 0x9000, SZ_4K }, { 0x5000, SZ_4K }, { 0x6000, SZ_4K }, { 0xa000, SZ_4K },
+};
+
+static const struct xe_pfvf_extent vf2_ext[] = { { 0x20000, SZ_16K } };
+
+const struct xe_pfvf_provision xe_pfvf_kunit_prov[2] = {
+	{ SZ_32K, vf1_ext, ARRAY_SIZE(vf1_ext) },
+	{ SZ_16K, vf2_ext, ARRAY_SIZE(vf2_ext) },
+};
 
 /* An SR-IOV PF with no driver, no VFs enabled and at least 2 VFs. */
 struct pci_dev *xe_pfvf_kunit_free_pf(void)
@@ -83,6 +96,17 @@ void xe_pfvf_kunit_pf_down(struct xe_pfvf_kunit_pf *k)
 	if (k->sriov)
 		pci_disable_sriov(k->pdev);
 	pci_dev_put(k->pdev);
+}
+
+/**
+ * xe_pfvf_kunit_pf_provision() - provision VF1 and VF2 with xe_pfvf_kunit_prov
+ * @test: the test; asserts on failure
+ * @k: a PF from xe_pfvf_kunit_pf_up()
+ */
+void xe_pfvf_kunit_pf_provision(struct kunit *test, struct xe_pfvf_kunit_pf *k)
+{
+	KUNIT_ASSERT_EQ(test, xe_pfvf_vf_provision(k->pf, 1, &xe_pfvf_kunit_prov[0]), 0);
+	KUNIT_ASSERT_EQ(test, xe_pfvf_vf_provision(k->pf, 2, &xe_pfvf_kunit_prov[1]), 0);
 }
 
 MODULE_DESCRIPTION("KUnit tests for xe_pfvf");

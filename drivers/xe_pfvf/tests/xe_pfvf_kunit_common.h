@@ -12,6 +12,13 @@ struct kunit;
 struct pci_dev;
 struct xe_pfvf_pf;
 struct xe_pfvf_pf_desc;
+struct xe_pfvf_provision;
+
+/*
+ * The provisioning of the PF tests: VF1 32 KiB in 8 pages in scrambled VRAM
+ * order, VF2 16 KiB contiguous; index 0 is VF1.
+ */
+extern const struct xe_pfvf_provision xe_pfvf_kunit_prov[2];
 
 /**
  * struct xe_pfvf_kunit_pf - a real PF registered by a test, with 2 VFs
@@ -34,5 +41,6 @@ struct pci_dev *xe_pfvf_kunit_non_pf(void);
 void xe_pfvf_kunit_pf_up(struct kunit *test, struct xe_pfvf_kunit_pf *k,
 			 const struct xe_pfvf_pf_desc *desc);
 void xe_pfvf_kunit_pf_down(struct xe_pfvf_kunit_pf *k);
+void xe_pfvf_kunit_pf_provision(struct kunit *test, struct xe_pfvf_kunit_pf *k);
 
 #endif

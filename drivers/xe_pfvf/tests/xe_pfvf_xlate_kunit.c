@@ -18,14 +18,6 @@
 
 #define IOVA_BASE	0x40000000UL
 
-/* VF1: 32 KiB in 8 pages, VRAM order scrambled; VF2: 16 KiB contiguous. */
-static const struct xe_pfvf_extent vf1_ext[] = {
-	{ 0x3000, SZ_4K }, { 0x0000, SZ_4K }, { 0x1000, SZ_4K }, { 0x8000, SZ_4K },
-	{ 0x9000, SZ_4K }, { 0x5000, SZ_4K }, { 0x6000, SZ_4K }, { 0xa000, SZ_4K },
-};
-
-static const struct xe_pfvf_extent vf2_ext[] = { { 0x20000, SZ_16K } };
-
 static const struct xe_pfvf_pf_desc xlate_desc = {
 	.name = "kunit-xlate",
 	.vram_size = SZ_1M,
@@ -43,10 +35,7 @@ static int xlate_test_init(struct kunit *test)
 		return 0;
 	KUNIT_ASSERT_EQ(test, pci_resource_len(t->vf[0], 0), (resource_size_t)SZ_16K);
 
-	KUNIT_ASSERT_EQ(test, xe_pfvf_vf_provision(t->pf, 1, &(struct xe_pfvf_provision){
-		SZ_32K, vf1_ext, ARRAY_SIZE(vf1_ext) }), 0);
-	KUNIT_ASSERT_EQ(test, xe_pfvf_vf_provision(t->pf, 2, &(struct xe_pfvf_provision){
-		SZ_16K, vf2_ext, ARRAY_SIZE(vf2_ext) }), 0);
+	xe_pfvf_kunit_pf_provision(test, t);
 	return 0;
 }
 
@@ -161,10 +150,8 @@ static void xlate_provisioning_changes(struct kunit *test)
 	/* Overlapping VF1's VRAM, VF not enabled, no such VF. */
 	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->pf, 2, &(struct xe_pfvf_provision){
 		SZ_4K, clash, 1 }), -EADDRINUSE);
-	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->pf, 3, &(struct xe_pfvf_provision){
-		SZ_16K, vf2_ext, 1 }), -ENODEV);
-	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->pf, 0, &(struct xe_pfvf_provision){
-		SZ_16K, vf2_ext, 1 }), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->pf, 3, &xe_pfvf_kunit_prov[1]), -ENODEV);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->pf, 0, &xe_pfvf_kunit_prov[1]), -EINVAL);
 	/* The refused updates left VF2 as it was. */
 	res = (struct xe_pfvf_xlate_res){};
 	KUNIT_EXPECT_EQ(test, xe_pfvf_pf_translate(t->pf, NULL, &req, &res), 0);
@@ -172,8 +159,7 @@ static void xlate_provisioning_changes(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_unprovision(t->pf, 2), 0);
 	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, NULL, req), -ENODEV);
-	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->pf, 2, &(struct xe_pfvf_provision){
-		SZ_16K, vf2_ext, 1 }), 0);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_provision(t->pf, 2, &xe_pfvf_kunit_prov[1]), 0);
 	res = (struct xe_pfvf_xlate_res){};
 	KUNIT_EXPECT_EQ(test, xe_pfvf_pf_translate(t->pf, NULL, &req, &res), 0);
 	KUNIT_EXPECT_GT(test, res.generation, gen);

@@ -11,7 +11,6 @@
 #include <array>
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,28 +22,6 @@
 
 namespace xe_pfvf::guest {
 namespace {
-
-/// The devices sharing @bdf's IOMMU group that are neither VFs nor PCI
-/// bridges.  VFIO can only take a group that holds nothing else: behind a
-/// switch without ACS, the PF (bound to its PF driver) shares the VFs' group.
-std::string group_blockers(const std::string& bdf) {
-    namespace fs = std::filesystem;
-    std::string out;
-    const fs::path devices = fs::path("/sys/bus/pci/devices") / bdf / "iommu_group" / "devices";
-    for (const auto& entry : fs::directory_iterator(devices)) {
-        if (fs::exists(entry.path() / "physfn")) {
-            continue;
-        }
-        std::ifstream class_file(entry.path() / "class");
-        std::string pci_class;
-        class_file >> pci_class;
-        if (pci_class.starts_with("0x0604")) {
-            continue;
-        }
-        out += (out.empty() ? "" : " ") + entry.path().filename().string();
-    }
-    return out;
-}
 
 // IOVA windows, away from the x86 MSI range and from each other.
 constexpr std::uint64_t iova_permuted = 0x40000000;
@@ -119,7 +96,7 @@ protected:
         if (vf1_model_->bar.size < permuted_pages.size() * page) {
             GTEST_SKIP() << "VF " << vf1_model_->vf << " LMEM BAR has fewer than 4 pages";
         }
-        if (const std::string blockers = group_blockers(vf1_model_->bdf); !blockers.empty()) {
+        if (const std::string blockers = vfio_group_blockers(vf1_model_->bdf); !blockers.empty()) {
             GTEST_SKIP() << "VF " << vf1_model_->bdf << "'s IOMMU group also holds " << blockers
                          << " (no ACS isolation on the path): VFIO cannot take the group";
         }
