@@ -3,6 +3,7 @@
  * Copyright © 2026 The xe_pfvf authors
  */
 
+#include <linux/align.h>
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -55,6 +56,53 @@ static bool granule_aligned(u64 v)
 	return !(v & (XE_PFVF_GRANULE - 1));
 }
 
+/*
+ * log2 of the bucket size for @nr extents over @quota bytes: the smallest
+ * one, but no smaller than a granule, with at most 2 * @nr buckets.  Only
+ * a bucket with an extent boundary inside it spans several extents: that
+ * is at most @nr - 1 of about 2 * @nr buckets, and none at all when the
+ * extents are multiples of the bucket size.
+ */
+static u32 lmem_bucket_shift(u64 quota, u32 nr)
+{
+	u32 shift = ilog2(XE_PFVF_GRANULE);
+
+	/* quota == 0 is refused later; until then it must not overflow. */
+	while (shift < 63 && (quota - 1) >> shift >= 2ULL * nr)
+		shift++;
+	return shift;
+}
+
+static size_t lmem_nr_buckets(u64 quota, u32 shift)
+{
+	return ((quota - 1) >> shift) + 1;
+}
+
+/* Fills @bucket, @nr_buckets entries, for @cfg's extents. */
+static void lmem_fill_buckets(struct xe_pfvf_vf_cfg *cfg,
+			      struct xe_pfvf_lmem_bucket *bucket, size_t nr_buckets)
+{
+	const struct xe_pfvf_vf_extent *e = cfg->extents;
+	u64 mask = (1ULL << cfg->bucket_shift) - 1;
+	u32 i = 0, n = cfg->nr_extents;
+	size_t b;
+
+	for (b = 0; b < nr_buckets; b++) {
+		u64 first = (u64)b << cfg->bucket_shift;
+		u64 last = min(first | mask, cfg->quota - 1);
+
+		while (i + 1 < n && e[i + 1].lmem <= first)
+			i++;
+		bucket[b].first = i;
+		while (i + 1 < n && e[i + 1].lmem <= last)
+			i++;
+		bucket[b].last = i;
+		if (bucket[b].first == i)
+			bucket[b].vram = e[i].vram + (first - e[i].lmem);
+	}
+	cfg->bucket = bucket;
+}
+
 /**
  * xe_pfvf_vf_cfg_create() - validate a VF's provisioning
  * @vfid: VF number, 1-based
@@ -63,6 +111,15 @@ static bool granule_aligned(u64 v)
  *
  * Checks each extent on its own; overlaps between extents (of this or other
  * VFs) are found by xe_pfvf_table_build().
+ *
+ * Besides the extents (24 bytes each), the config holds the index the
+ * translations find them with: buckets of LMEM offsets, at most two per
+ * extent (16 bytes each), so at most 56 bytes per extent in all (3.5 MiB
+ * for %XE_PFVF_MAX_EXTENTS), whatever the quota.  A bucket inside one
+ * extent, at least about half of them whatever the extents' sizes, is a
+ * translation on its own: a lookup in it reads nothing else of the config.
+ * A bucket over several extents gives the range of them to search: O(log
+ * n) at worst.
  *
  * Return: the new config, or ERR_PTR(-EINVAL) for a malformed provisioning
  * (no extents, an empty or unaligned extent, quota not the sum of the
@@ -74,8 +131,10 @@ struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 					     u64 vram_size)
 {
 	struct xe_pfvf_vf_cfg *cfg;
-	u64 lmem = 0, end, *lmem_keys;
+	u64 lmem = 0, end;
+	size_t nr_buckets, buckets_at;
 	unsigned int i;
+	u32 shift;
 	int err;
 
 	if (!vfid || !prov || !prov->extents || !prov->nr_extents)
@@ -83,13 +142,17 @@ struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 	if (prov->nr_extents > XE_PFVF_MAX_EXTENTS)
 		return ERR_PTR(-E2BIG);
 
-	/* The dense copy of the LMEM offsets follows the extents. */
-	cfg = kvzalloc(size_add(struct_size(cfg, extents, prov->nr_extents),
-				size_mul(prov->nr_extents, sizeof(u64))), GFP_KERNEL);
+	shift = lmem_bucket_shift(prov->quota, prov->nr_extents);
+	nr_buckets = lmem_nr_buckets(prov->quota, shift);
+	/*
+	 * The buckets follow the extents, aligned to their size so that none
+	 * straddles two cache lines.  No overflow: nr_extents is bounded.
+	 */
+	buckets_at = ALIGN(struct_size(cfg, extents, prov->nr_extents), sizeof(*cfg->bucket));
+	cfg = kvzalloc(size_add(buckets_at, size_mul(nr_buckets, sizeof(*cfg->bucket))),
+		       GFP_KERNEL);
 	if (!cfg)
 		return ERR_PTR(-ENOMEM);
-	lmem_keys = (u64 *)&cfg->extents[prov->nr_extents];
-	cfg->lmem = lmem_keys;
 
 	for (i = 0; i < prov->nr_extents; i++) {
 		const struct xe_pfvf_extent *e = &prov->extents[i];
@@ -103,7 +166,6 @@ struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 			goto err_free;
 		}
 		cfg->extents[i].lmem = lmem;
-		lmem_keys[i] = lmem;
 		cfg->extents[i].vram = e->start;
 		cfg->extents[i].size = e->size;
 		/* Cannot wrap: every extent ends inside VRAM and none overlap. */
@@ -120,6 +182,8 @@ struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 	cfg->vfid = vfid;
 	cfg->quota = prov->quota;
 	cfg->nr_extents = prov->nr_extents;
+	cfg->bucket_shift = shift;
+	lmem_fill_buckets(cfg, (void *)cfg + buckets_at, nr_buckets);
 	return cfg;
 
 err_free:
@@ -392,25 +456,34 @@ lookup_range(const struct xe_pfvf_table *t, u32 space, u64 addr)
 }
 
 /*
- * Index of the extent holding LMEM offset @off (< quota): O(1) when it is
- * extent @hint or the one after (sequential access), else O(log n).
+ * Index of the extent holding LMEM offset @off (< quota), in bucket @bk:
+ * O(1) when the bucket lies inside one extent, or when the extent is @hint
+ * or the one after (sequential access), else O(log n) over the extents the
+ * bucket spans.
  */
-static u32 find_extent(const struct xe_pfvf_vf_cfg *cfg, u64 off, u32 hint)
+static u32 find_extent(const struct xe_pfvf_vf_cfg *cfg,
+		       const struct xe_pfvf_lmem_bucket *bk, u64 off, u32 hint)
 {
-	const u64 *key = cfg->lmem;
-	u32 lo = 0, hi = cfg->nr_extents;
+	const struct xe_pfvf_vf_extent *e = cfg->extents;
+	u32 lo = bk->first, hi = bk->last;
 
-	if (hint < hi && key[hint] <= off) {
-		if (hint + 1 == hi || off < key[hint + 1])
+	if (lo == hi)
+		return lo;
+
+	if (hint + 1 >= lo && hint <= hi && e[hint].lmem <= off) {
+		if (hint == hi || off < e[hint + 1].lmem)
 			return hint;
-		if (hint + 2 == hi || off < key[hint + 2])
-			return hint + 1;
+		lo = hint + 1;
+		if (lo == hi || off < e[lo + 1].lmem)
+			return lo;
 	}
 
+	/* The last of extents lo to hi starting at or below @off. */
+	hi++;
 	while (hi - lo > 1) {
 		u32 mid = lo + (hi - lo) / 2;
 
-		if (key[mid] <= off)
+		if (e[mid].lmem <= off)
 			lo = mid;
 		else
 			hi = mid;
@@ -429,8 +502,11 @@ static void emit(struct xe_pfvf_xlate_res *res, u64 start, u64 size)
 	}
 	res->last.start = start;
 	res->last.size = size;
-	if (res->ext && res->nr < res->max)
-		res->ext[res->nr] = res->last;
+	/* Not a copy of @res->last: that would wait for the stores above. */
+	if (res->ext && res->nr < res->max) {
+		res->ext[res->nr].start = start;
+		res->ext[res->nr].size = size;
+	}
 	res->nr++;
 }
 
@@ -438,7 +514,20 @@ static void emit(struct xe_pfvf_xlate_res *res, u64 start, u64 size)
 static u32 xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
 		      struct xe_pfvf_xlate_res *res, u32 hint)
 {
-	u32 i = find_extent(cfg, off, hint);
+	const struct xe_pfvf_lmem_bucket *bk = &cfg->bucket[off >> cfg->bucket_shift];
+	u64 mask = (1ULL << cfg->bucket_shift) - 1;
+	u32 i;
+
+	/*
+	 * Inside a bucket inside an extent: the bucket says it all.  No wrap:
+	 * (off & mask) + len - 1 <= off + len - 1 < quota.
+	 */
+	if (bk->first == bk->last && (off & mask) + (len - 1) <= mask) {
+		emit(res, bk->vram + (off & mask), len);
+		return bk->first;
+	}
+
+	i = find_extent(cfg, bk, off, hint);
 
 	for (;;) {
 		const struct xe_pfvf_vf_extent *e = &cfg->extents[i];

@@ -29,13 +29,28 @@ struct xe_pfvf_vf_extent {
 };
 
 /**
+ * struct xe_pfvf_lmem_bucket - the extents over a bucket of LMEM offsets
+ * @vram: when @first == @last, the VRAM address of the bucket's first byte
+ * @first: index of the extent holding the bucket's first byte
+ * @last: index of the extent holding the bucket's last byte
+ */
+struct xe_pfvf_lmem_bucket {
+	u64 vram;
+	u32 first;
+	u32 last;
+};
+
+/**
  * struct xe_pfvf_vf_cfg - a VF's provisioning, validated and immutable
  * @vfid: VF number, 1-based
  * @generation: bumped by the service on every change of the VF's state
  * @quota: LMEM quota in bytes
  * @nr_extents: number of entries in @extents
- * @lmem: @extents[i].lmem for each i, densely packed for the search
- *	  (8 bytes per extent instead of 24: fewer cache lines per lookup)
+ * @bucket_shift: log2 of the LMEM size each entry of @bucket covers
+ * @bucket: the index of the extents by LMEM offset: entry b covers offsets
+ *	    b << @bucket_shift to ((b + 1) << @bucket_shift) - 1 (and no
+ *	    further than @quota).  At most 2 * @nr_extents entries, none
+ *	    covering less than %XE_PFVF_GRANULE (see xe_pfvf_vf_cfg_create()).
  * @extents: extents in LMEM offset order, @extents[i].lmem ascending
  */
 struct xe_pfvf_vf_cfg {
@@ -43,7 +58,8 @@ struct xe_pfvf_vf_cfg {
 	u32 generation;
 	u64 quota;
 	u32 nr_extents;
-	const u64 *lmem;
+	u32 bucket_shift;
+	const struct xe_pfvf_lmem_bucket *bucket;
 	struct xe_pfvf_vf_extent extents[];
 };
 

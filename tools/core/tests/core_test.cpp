@@ -7,12 +7,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdint>
 #include <iostream>
 #include <limits>
 #include <ostream>
+#include <random>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -782,4 +785,192 @@ TEST(XlateCountOnly, NullArrayWithNonZeroMaxCountsOnly) {
     const auto r = req(XE_PFVF_SPACE_LMEM, 1, 0, 4 * G);
     EXPECT_EQ(xe_pfvf_table_xlate(pf.t, &r, &res), 0);
     EXPECT_EQ(res.nr, 3U);
+}
+
+/* ---- the extent index of a config (xe_pfvf_vf_cfg.bucket) ---- */
+
+namespace {
+
+// What struct xe_pfvf_vf_cfg documents of its buckets: at most two per
+// extent, none smaller than a granule, the smallest size that keeps to
+// that, and each names the extents holding its first and last bytes (and
+// the VRAM address of its first byte when that is one extent).
+void expect_buckets_sound(const xe_pfvf_vf_cfg& cfg) {
+    constexpr u32 granule_shift = 12;
+    static_assert(u64{1} << granule_shift == G);
+    const u32 shift = cfg.bucket_shift;
+    ASSERT_GE(shift, granule_shift);
+    ASSERT_LT(shift, 64U);
+    ASSERT_GT(cfg.quota, 0U);
+    const u64 nr = ((cfg.quota - 1) >> shift) + 1;
+    EXPECT_LE(nr, u64{2} * cfg.nr_extents);
+    if (shift > granule_shift) {
+        EXPECT_GT(((cfg.quota - 1) >> (shift - 1)) + 1, u64{2} * cfg.nr_extents) << "buckets could be smaller";
+    }
+    const std::span<const xe_pfvf_vf_extent> ext(&cfg.extents[0], cfg.nr_extents);
+    const std::span<const xe_pfvf_lmem_bucket> bucket(cfg.bucket, nr);
+    // Aligned to their size (malloc() aligns to 16): none straddles two cache lines.
+    const auto at = reinterpret_cast<std::uintptr_t>(cfg.bucket);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+    EXPECT_EQ(at % sizeof(xe_pfvf_lmem_bucket), 0U);
+    const auto holds = [&ext](u32 i, u64 off) { return ext[i].lmem <= off && off - ext[i].lmem < ext[i].size; };
+    for (u64 b = 0; b < nr; b++) {
+        const u64 first = b << shift;
+        const u64 last = std::min(first + ((u64{1} << shift) - 1), cfg.quota - 1);
+        const auto& bk = bucket[b];
+        ASSERT_LE(bk.first, bk.last) << "bucket " << b;
+        ASSERT_LT(bk.last, cfg.nr_extents) << "bucket " << b;
+        ASSERT_TRUE(holds(bk.first, first)) << "bucket " << b;
+        ASSERT_TRUE(holds(bk.last, last)) << "bucket " << b;
+        if (bk.first == bk.last) {
+            EXPECT_EQ(bk.vram, ext[bk.first].vram + (first - ext[bk.first].lmem)) << "bucket " << b;
+        }
+    }
+}
+
+// The core, with or without a cursor kept across calls, and the reference
+// give the same answer for @r (each call into a fresh result).
+void expect_same(const Pf& pf, const xe_pfvf_xlate_req& r, xe_pfvf_cursor* cur = nullptr) {
+    SCOPED_TRACE(harness::describe(r));
+    ref::Result rr;
+    const int re = ref::xlate(pf.model, r, rr);
+    const Translation t = translate(pf.table(), r);
+    ASSERT_EQ(errno_name(t.err), errno_name(re));
+    if (re == 0) {
+        ASSERT_EQ(t.ext, rr.ext);
+    }
+    if (cur != nullptr) {
+        std::vector<xe_pfvf_extent> buf(rr.ext.size() + 1);
+        xe_pfvf_xlate_res res{};
+        res.ext = buf.data();
+        res.max = static_cast<u32>(buf.size());
+        ASSERT_EQ(errno_name(xe_pfvf_table_xlate_cursor(&pf.table(), &r, &res, cur)), errno_name(re));
+        if (re == 0) {
+            buf.resize(res.nr);
+            ASSERT_EQ(buf, rr.ext);
+        }
+    }
+}
+
+/*
+ * VF1: 32 MiB, 300 single pages (in reverse VRAM order), 16 MiB, then 100
+ * extents of two pages: 64 KiB buckets, some spanning 16 extents, most
+ * inside one.  VF2: one 64 KiB extent.  SR-IOV BARs of 64 MiB.
+ */
+ref::Model uneven_model() {
+    constexpr u32 singles = 300;
+    constexpr u32 doubles = 100;
+    ref::Model m;
+    m.vram_size = 512 * MiB;
+    m.vfs.resize(2);
+    Extents e1{{0, 32 * MiB}};
+    for (u32 i = 0; i < singles; i++) {
+        e1.push_back({256 * MiB + u64{singles - i} * 2 * G, G});
+    }
+    e1.push_back({64 * MiB, 16 * MiB});
+    for (u32 i = 0; i < doubles; i++) {
+        e1.push_back({320 * MiB + u64{i} * 3 * G, 2 * G});
+    }
+    m.vfs[0].prov = prov(std::move(e1));
+    m.vfs[0].bar = bar(cpu0, cpu0 + bus_off, 64 * MiB);
+    m.vfs[1].prov = prov({{448 * MiB, 64 * KiB}});
+    m.vfs[1].bar = bar(cpu0 + 64 * MiB, cpu0 + 64 * MiB + bus_off, 64 * MiB);
+    return m;
+}
+
+}  // namespace
+
+TEST(LmemBuckets, IndexHoldsWhatTheConfigDocuments) {
+    const Pf pf{uneven_model()};
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    for (const auto& cfg : pf.core.cfgs) {
+        ASSERT_TRUE(cfg);
+        expect_buckets_sound(*cfg);
+    }
+    EXPECT_EQ(pf.core.cfgs[0]->bucket_shift, 16U);
+}
+
+TEST(LmemBuckets, UnevenExtentsMatchTheReferenceAtEveryPage) {
+    const Pf pf{uneven_model()};
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    const u64 quota = pf.model.vfs[0].prov->quota;
+    std::vector<u64> pages(quota / G);
+    for (u64 p = 0; p < pages.size(); p++) {
+        pages[p] = p;
+    }
+    std::mt19937_64 rng(7);
+    std::shuffle(pages.begin(), pages.end(), rng);
+    xe_pfvf_cursor cur{};  // kept across calls: its hint is anywhere
+    for (const u64 p : pages) {
+        ASSERT_NO_FATAL_FAILURE(expect_same(pf, req(XE_PFVF_SPACE_CPU, 0, cpu0 + p * G, G), &cur));
+        ASSERT_NO_FATAL_FAILURE(expect_same(pf, req(XE_PFVF_SPACE_LMEM, 1, p * G, G)));
+    }
+    // Ranges across extents, starting anywhere in a page.
+    std::uniform_int_distribution<u64> page(0, pages.size() - 1);
+    std::uniform_int_distribution<u64> len(1, 64 * G);
+    for (int i = 0; i < 2000; i++) {
+        const u64 addr = page(rng) * G + page(rng) % G;
+        ASSERT_NO_FATAL_FAILURE(expect_same(pf, req(XE_PFVF_SPACE_CPU, 0, cpu0 + addr, len(rng)), &cur));
+    }
+}
+
+TEST(LmemBuckets, CursorWalksThroughWideBucketsLikeOneCall) {
+    const Pf pf{uneven_model()};
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    const u64 quota = pf.model.vfs[0].prov->quota;
+    const Translation whole = translate(pf.table(), req(XE_PFVF_SPACE_CPU, 0, cpu0, quota));
+    ASSERT_EQ(whole.err, 0);
+    std::vector<xe_pfvf_extent> paged(whole.ext.size());
+    xe_pfvf_xlate_res res{};
+    res.ext = paged.data();
+    res.max = static_cast<u32>(paged.size());
+    xe_pfvf_cursor cur{};
+    for (u64 off = 0; off < quota; off += G) {
+        const auto one = req(XE_PFVF_SPACE_CPU, 0, cpu0 + off, G);
+        ASSERT_EQ(xe_pfvf_table_xlate_cursor(&pf.table(), &one, &res, &cur), 0) << off;
+    }
+    EXPECT_EQ(res.nr, whole.ext.size());
+    EXPECT_EQ(paged, whole.ext);
+}
+
+TEST(LmemBuckets, MostExtentsIndexTheLastOne) {
+    constexpr u32 n = XE_PFVF_MAX_EXTENTS;
+    Extents ext(n);
+    for (u32 i = 0; i < n; i++) {
+        ext[i] = {u64{n - 1 - i} * 2 * G, G};  // reverse order, nothing coalesces
+    }
+    ref::Model m;
+    m.vram_size = u64{2} * n * G;
+    m.vfs.resize(1);
+    m.vfs[0].prov = prov(std::move(ext));
+    m.vfs[0].bar = bar(cpu0, cpu0 + bus_off, u64{n} * G);
+    const Pf pf{std::move(m)};
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    expect_buckets_sound(*pf.core.cfgs[0]);
+    EXPECT_EQ(pf.core.cfgs[0]->bucket_shift, 12U);
+    for (const u64 p : {u64{0}, u64{1}, u64{n} / 2, u64{n} - 2, u64{n} - 1}) {
+        ASSERT_NO_FATAL_FAILURE(expect_same(pf, req(XE_PFVF_SPACE_CPU, 0, cpu0 + p * G, G)));
+    }
+    ASSERT_NO_FATAL_FAILURE(expect_same(pf, req(XE_PFVF_SPACE_CPU, 0, cpu0 + (n - 3) * G, 3 * G)));
+}
+
+TEST(LmemBuckets, HugeQuotaKeepsTheIndexSmall) {
+    // 1 TiB in three extents: 4 buckets of 256 GiB (at most 6), the first
+    // spanning the one-page extent and the next, the last the 1 TiB - 8 KiB
+    // one and the last page.
+    constexpr u64 TiB = GiB * 1024;
+    ref::Model m;
+    m.vram_size = 2 * TiB;
+    m.vfs.resize(1);
+    m.vfs[0].prov = prov({{TiB + 4 * G, G}, {0, TiB - 2 * G}, {TiB, G}});
+    m.vfs[0].bar = bar(16 * TiB, 32 * TiB, TiB);
+    const Pf pf{std::move(m)};
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    const auto& cfg = *pf.core.cfgs[0];
+    expect_buckets_sound(cfg);
+    EXPECT_EQ(cfg.bucket_shift, 38U);
+    for (const u64 off : {u64{0}, G, 2 * G, TiB / 2, TiB - 2 * G, TiB - G}) {
+        ASSERT_NO_FATAL_FAILURE(expect_same(pf, req(XE_PFVF_SPACE_CPU, 0, 16 * TiB + off, G)));
+    }
+    ASSERT_NO_FATAL_FAILURE(expect_same(pf, req(XE_PFVF_SPACE_LMEM, 1, 0, 3 * G)));
+    ASSERT_NO_FATAL_FAILURE(expect_same(pf, req(XE_PFVF_SPACE_LMEM, 1, TiB - 3 * G, 3 * G)));
 }
