@@ -335,7 +335,16 @@ run_demo() {
 		echo "$(basename "$(readlink "$v")") group $(basename "$(readlink "$v/iommu_group")")"
 	done
 	echo
+	echo "== dma-buf: a VMM exports VF1's LMEM BAR through VFIO (DMA_BUF feature of"
+	echo "   xe_pfvf_vfio_pci), the PF imports it over xe_pfvf-lmem and reads it back;"
+	echo "   an FLR revokes it; vgem is refused (tools/guest/README.md)"
+	( dmabuf_load > /dev/null
+	  "$XE_RIG_BINDIR/guest/xe-pfvf-dmabuf-tests" --gtest_color=no \
+		--gtest_filter='DmabufVfio.WholeBarReadsBackThePattern:DmabufVfio.SysfsResetRevokes:DmabufForeign.VgemImportIsREMOTEIO' ) 2>&1 |
+		grep -E '^\[ *(OK|FAILED|SKIPPED) *\]|PASSED|FAILED'
+	echo
 	echo "== kernel log"
-	dmesg | grep -E 'xe_pfvf|swpf' | tail -n 20
+	dmesg | grep -E 'xe_pfvf|swpf|dma-buf' | grep -v 'taints kernel\|verification failed' | tail -n 20
+	rmmod xe_pfvf_vfio_pci 2>/dev/null
 	rig_unload
 }
