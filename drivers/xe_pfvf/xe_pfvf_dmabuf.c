@@ -262,15 +262,80 @@ static void pfvf_unmap_sg(struct dma_buf_attachment *attach, struct sg_table *sg
 	kfree(sgt);
 }
 
-/* Standard path: the BAR ranges, as DMA addresses of the importer. */
+/*
+ * Largest scatterlist segment for the importer: its DMA max segment size
+ * (which also keeps every length within the 32 bits of sg_dma_len()),
+ * rounded down to whole granules.
+ */
+static u64 pfvf_max_seg(struct device *dev)
+{
+	u64 seg = dma_get_max_seg_size(dev);
+
+	return seg >= XE_PFVF_GRANULE ? round_down(seg, XE_PFVF_GRANULE) : seg;
+}
+
+/* Map one segment of the BAR for the importer; 0 or a negative errno. */
+static int pfvf_map_seg(struct dma_buf_attachment *attach, struct scatterlist *sg,
+			u64 offset, u64 len, enum dma_data_direction dir)
+{
+	struct pfvf_dmabuf *buf = attach->dmabuf->priv;
+	struct pfvf_attach *pa = attach->priv;
+	dma_addr_t addr;
+
+	if (pa->path == PFVF_PATH_P2P_BUS) {
+		addr = buf->bar.bus + offset;
+	} else {
+		addr = dma_map_resource(attach->dev, buf->bar.cpu + offset, len, dir,
+					DMA_ATTR_SKIP_CPU_SYNC);
+		if (dma_mapping_error(attach->dev, addr))
+			return -EIO;
+	}
+	sg_set_page(sg, NULL, len, 0);
+	sg_dma_address(sg) = addr;
+	sg_dma_len(sg) = len;
+	return 0;
+}
+
+/* Segments of at most @seg bytes for the ranges, or -ENXIO past the BAR. */
+static int pfvf_count_segs(struct pfvf_dmabuf *buf, struct device *dev, u64 seg,
+			   unsigned int *nents)
+{
+	u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < buf->nr_ranges; i++) {
+		const struct xe_pfvf_dmabuf_range *r = &buf->ranges[i];
+
+		/* LMEM offsets are BAR offsets, if the BAR reaches that far. */
+		if (r->offset >= buf->bar.size || r->length > buf->bar.size - r->offset) {
+			dev_notice_ratelimited(dev, "xe_pfvf dma-buf of VF%u: LMEM %#llx+%#llx is beyond the VF's LMEM BAR (%#llx)\n",
+					       buf->vf->vfid, r->offset, r->length, buf->bar.size);
+			return -ENXIO;
+		}
+		n += div64_u64(r->length + seg - 1, seg);
+	}
+	if (n > UINT_MAX) {
+		dev_notice_ratelimited(dev, "xe_pfvf dma-buf of VF%u: %llu segments of %llu bytes\n",
+				       buf->vf->vfid, n, seg);
+		return -E2BIG;
+	}
+	*nents = n;
+	return 0;
+}
+
+/*
+ * Standard path: the BAR ranges, as DMA addresses of the importer, cut to
+ * its max segment size.
+ */
 static struct sg_table *pfvf_map_dma_buf(struct dma_buf_attachment *attach,
 					 enum dma_data_direction dir)
 {
 	struct pfvf_dmabuf *buf = attach->dmabuf->priv;
 	struct pfvf_attach *pa = attach->priv;
+	u64 seg = pfvf_max_seg(attach->dev);
+	unsigned int i, nents, done = 0;
 	struct scatterlist *sg;
 	struct sg_table *sgt;
-	unsigned int i;
 	int err;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
@@ -292,46 +357,40 @@ static struct sg_table *pfvf_map_dma_buf(struct dma_buf_attachment *attach,
 				       buf->vf->vfid, importer_name(attach->dev));
 		return ERR_PTR(-EOPNOTSUPP);
 	}
+	err = pfvf_count_segs(buf, attach->dev, seg, &nents);
+	if (err)
+		return ERR_PTR(err);
 
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	err = sg_alloc_table(sgt, buf->nr_ranges, GFP_KERNEL);
+	err = sg_alloc_table(sgt, nents, GFP_KERNEL);
 	if (err) {
 		kfree(sgt);
 		return ERR_PTR(err);
 	}
 
-	for_each_sgtable_sg(sgt, sg, i) {
-		const struct xe_pfvf_dmabuf_range *r = &buf->ranges[i];
-		dma_addr_t addr;
+	sg = sgt->sgl;
+	for (i = 0; i < buf->nr_ranges; i++) {
+		u64 off = buf->ranges[i].offset, left = buf->ranges[i].length;
 
-		/* LMEM offsets are BAR offsets, if the BAR reaches that far. */
-		if (r->offset >= buf->bar.size || r->length > buf->bar.size - r->offset) {
-			dev_notice_ratelimited(attach->dev, "xe_pfvf dma-buf of VF%u: LMEM %#llx+%#llx is beyond the VF's LMEM BAR (%#llx)\n",
-					       buf->vf->vfid, r->offset, r->length, buf->bar.size);
-			err = -ENXIO;
-			goto err_unmap;
-		}
-		if (pa->path == PFVF_PATH_P2P_BUS) {
-			addr = buf->bar.bus + r->offset;
-		} else {
-			addr = dma_map_resource(attach->dev, buf->bar.cpu + r->offset, r->length,
-						dir, DMA_ATTR_SKIP_CPU_SYNC);
-			if (dma_mapping_error(attach->dev, addr)) {
-				err = -EIO;
+		while (left) {
+			u64 len = min(left, seg);
+
+			err = pfvf_map_seg(attach, sg, off, len, dir);
+			if (err)
 				goto err_unmap;
-			}
+			done++;
+			sg = sg_next(sg);
+			off += len;
+			left -= len;
 		}
-		sg_set_page(sg, NULL, r->length, 0);
-		sg_dma_address(sg) = addr;
-		sg_dma_len(sg) = r->length;
 	}
 	pfvf_mapped(buf);
 	return sgt;
 
 err_unmap:
-	pfvf_unmap_sg(attach, sgt, i, dir);
+	pfvf_unmap_sg(attach, sgt, done, dir);
 	return ERR_PTR(err);
 }
 

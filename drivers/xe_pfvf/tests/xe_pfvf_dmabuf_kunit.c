@@ -302,7 +302,8 @@ static void dmabuf_attach_refusals(struct kunit *test)
 
 /*
  * The owning PF not asking for the private interconnect gets the standard
- * path: the BAR range, where P2PDMA allows it between VF and PF.
+ * path: the BAR range, where P2PDMA allows it between VF and PF, cut to the
+ * importer's max segment size.
  */
 static void dmabuf_standard_path(struct kunit *test)
 {
@@ -312,6 +313,7 @@ static void dmabuf_standard_path(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct dma_buf *dmabuf;
 	struct sg_table *sgt;
+	unsigned int max_seg;
 	bool p2p;
 
 	p2p = IS_ENABLED(CONFIG_PCI_P2PDMA) &&
@@ -321,19 +323,31 @@ static void dmabuf_standard_path(struct kunit *test)
 	attach = dma_buf_dynamic_attach(dmabuf, &t->k.pdev->dev, &importer_ops, &imp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 
+	/* Segments of 4 KiB at most: the 8 KiB range takes two. */
+	max_seg = dma_get_max_seg_size(&t->k.pdev->dev);
+	KUNIT_ASSERT_EQ(test, dma_set_max_seg_size(&t->k.pdev->dev, SZ_4K), 0);
 	dma_resv_lock(dmabuf->resv, NULL);
 	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
-	if (p2p) {
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
-		KUNIT_EXPECT_EQ(test, sgt->nents, 1);
-		KUNIT_EXPECT_EQ(test, sg_dma_len(sgt->sgl), SZ_8K);
-		/* Below a shared bridge, the importer gets the BAR's bus address. */
-		if (pci_upstream_bridge(t->k.vf[0]) == pci_upstream_bridge(t->k.pdev))
-			KUNIT_EXPECT_EQ(test, sg_dma_address(sgt->sgl),
-					pci_bus_address(t->k.vf[0], 0) + SZ_4K);
+	dma_set_max_seg_size(&t->k.pdev->dev, max_seg);
+	/* No assertion under the reservation lock: it would stay held. */
+	if (p2p && !IS_ERR_OR_NULL(sgt))
 		imp.sgt = sgt;
-	} else {
+	if (p2p && imp.sgt)
+		KUNIT_EXPECT_EQ(test, sgt->nents, 2);
+	else if (p2p)
+		KUNIT_FAIL(test, "standard path refused: %ld", PTR_ERR(sgt));
+	else
 		KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -EREMOTEIO);
+	if (p2p && imp.sgt && sgt->nents == 2) {
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sgt->sgl), SZ_4K);
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sg_next(sgt->sgl)), SZ_4K);
+		/* Below a shared bridge, the importer gets the BAR's bus address. */
+		if (pci_upstream_bridge(t->k.vf[0]) == pci_upstream_bridge(t->k.pdev)) {
+			u64 bus = pci_bus_address(t->k.vf[0], 0);
+
+			KUNIT_EXPECT_EQ(test, sg_dma_address(sgt->sgl), bus + SZ_4K);
+			KUNIT_EXPECT_EQ(test, sg_dma_address(sg_next(sgt->sgl)), bus + SZ_8K);
+		}
 	}
 	/* Private maps need a private attachment. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(xe_pfvf_dmabuf_map(attach)), -EINVAL);
