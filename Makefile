@@ -129,7 +129,7 @@ bench: modules tools
 	@echo "== IOVA translation in the VM (stock kernel, TCG: compare ratios, not absolutes)"
 	@tools/vm/run-vm.sh --lane bench --kernel /boot/vmlinuz-$(KVER) --kver $(KVER) \
 		--moddir $(BUILD)/kmod-stock/drivers/xe_pfvf --out $(BUILD)/vm-bench \
-		--script tools/vm/bench-guest.sh --timeout 600 >/dev/null 2>&1 || \
+		--script tools/vm/bench-guest.sh --vf-bar large --timeout 600 >/dev/null 2>&1 || \
 		{ tail -n 30 $(BUILD)/vm-bench/console.log; exit 1; }
 	@cat $(BUILD)/vm-bench/script.log
 

@@ -4,6 +4,7 @@
  */
 
 #include <linux/align.h>
+#include <linux/compiler.h>
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -491,7 +492,8 @@ static u32 find_extent(const struct xe_pfvf_vf_cfg *cfg,
 	return lo;
 }
 
-static void emit(struct xe_pfvf_xlate_res *res, u64 start, u64 size)
+/* Appends [start, start + size) to @res; once per extent, so inlined. */
+static __always_inline void emit(struct xe_pfvf_xlate_res *res, u64 start, u64 size)
 {
 	res->bytes += size;
 	if (res->nr && res->last.start + res->last.size == start) {
@@ -510,12 +512,19 @@ static void emit(struct xe_pfvf_xlate_res *res, u64 start, u64 size)
 	res->nr++;
 }
 
-/* [off, off + len) is inside the quota.  Returns the last extent used. */
-static u32 xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
-		      struct xe_pfvf_xlate_res *res, u32 hint)
+/*
+ * [off, off + len) is inside the quota.  Returns the last extent used.
+ * Always inlined, so that xe_pfvf_table_xlate_runs() can keep its result
+ * in registers across runs: through a pointer, which might alias the
+ * extents, each emit() would reload what the one before stored.
+ */
+static __always_inline u32 xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
+				      struct xe_pfvf_xlate_res *res, u32 hint)
 {
 	const struct xe_pfvf_lmem_bucket *bk = &cfg->bucket[off >> cfg->bucket_shift];
 	u64 mask = (1ULL << cfg->bucket_shift) - 1;
+	const struct xe_pfvf_vf_extent *e;
+	u64 delta, chunk;
 	u32 i;
 
 	/*
@@ -527,20 +536,29 @@ static u32 xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
 		return bk->first;
 	}
 
-	i = find_extent(cfg, bk, off, hint);
-
+	i = bk->first == bk->last ? bk->first : find_extent(cfg, bk, off, hint);
+	e = &cfg->extents[i];
+	delta = off - e->lmem;
+	chunk = min(len, e->size - delta);
 	for (;;) {
-		const struct xe_pfvf_vf_extent *e = &cfg->extents[i];
-		u64 delta = off - e->lmem;
-		u64 chunk = min(len, e->size - delta);
-
 		emit(res, e->vram + delta, chunk);
 		len -= chunk;
 		if (!len)
-			return i;
-		off += chunk;
-		i++;
+			return e - cfg->extents;
+		e++;
+		delta = 0;
+		chunk = min(len, e->size);
 	}
+}
+
+/*
+ * xlate_lmem() for one range at a time, out of line: inlined into the
+ * cursor call too, it makes single-page lookups slower and less flat.
+ */
+static noinline u32 xlate_lmem_one(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
+				   struct xe_pfvf_xlate_res *res, u32 hint)
+{
+	return xlate_lmem(cfg, off, len, res, hint);
 }
 
 /**
@@ -646,7 +664,7 @@ int xe_pfvf_table_xlate_cursor(const struct xe_pfvf_table *table,
 
 	res->vfid = vfid;
 	res->generation = slot->cfg->generation;
-	cur->ext = xlate_lmem(slot->cfg, off, req->len, res, cur->ext);
+	cur->ext = xlate_lmem_one(slot->cfg, off, req->len, res, cur->ext);
 	return res->ext && res->nr > res->max ? -E2BIG : 0;
 }
 
@@ -670,6 +688,98 @@ int xe_pfvf_table_xlate(const struct xe_pfvf_table *table,
 	struct xe_pfvf_cursor cur = {};
 
 	return xe_pfvf_table_xlate_cursor(table, req, res, &cur);
+}
+
+/*
+ * The largest offset into @range that passes every check of
+ * xe_pfvf_table_xlate_cursor() once one address of @range has: inside the
+ * range (which is the VF's LMEM BAR) and inside the VF's quota.
+ */
+static u64 range_max_off(const struct xe_pfvf_range *range, const struct xe_pfvf_vf_cfg *cfg)
+{
+	return min(range->last - range->start, cfg->quota - 1);
+}
+
+/* One run with every check; out of line, as the fast path needs no request. */
+static noinline int xlate_run(const struct xe_pfvf_table *table, u32 space, u16 vfid,
+			      const struct xe_pfvf_extent *run, struct xe_pfvf_xlate_res *res,
+			      struct xe_pfvf_cursor *cur)
+{
+	const struct xe_pfvf_xlate_req req = {
+		.space = space, .vfid = vfid, .addr = run->start, .len = run->size,
+	};
+
+	return xe_pfvf_table_xlate_cursor(table, &req, res, cur);
+}
+
+/**
+ * xe_pfvf_table_xlate_runs() - translate a list of CPU or bus ranges
+ * @table: the PF's table
+ * @space: %XE_PFVF_SPACE_CPU or %XE_PFVF_SPACE_BUS
+ * @vfid: the VF every range must resolve to, 0 for any single VF
+ * @runs: the ranges, in order
+ * @nr: number of @runs
+ * @res: where to put the extents, accumulating as xe_pfvf_table_xlate()
+ * @cur: the cursor, as for xe_pfvf_table_xlate_cursor()
+ * @done: where to store the number of runs translated: @nr, or on error
+ *	  the index of the run that failed
+ *
+ * The same as xe_pfvf_table_xlate_cursor() on each run in turn with
+ * @space and @vfid, stopping at the first error other than -E2BIG, in one
+ * call: for IOVA walks, which find many short runs.  A run in the same
+ * range as the one before, inside the VF's LMEM BAR and quota, skips every
+ * check but its bounds.
+ *
+ * Return: 0, -E2BIG if the result outgrew @res's array (all runs were still
+ * counted), -EINVAL for another @space, or the errno of run @done.
+ */
+int xe_pfvf_table_xlate_runs(const struct xe_pfvf_table *table, u32 space, u16 vfid,
+			     const struct xe_pfvf_extent *runs, unsigned int nr,
+			     struct xe_pfvf_xlate_res *res, struct xe_pfvf_cursor *cur,
+			     unsigned int *done)
+{
+	const struct xe_pfvf_vf_cfg *cfg = NULL;
+	u64 base = 0, max_off = 0;
+	struct xe_pfvf_xlate_res r;
+	u32 ext = cur->ext;
+	unsigned int i;
+	int err = 0;
+
+	*done = 0;
+	if (space != XE_PFVF_SPACE_CPU && space != XE_PFVF_SPACE_BUS)
+		return -EINVAL;
+
+	/* The result and the cursor's extent live in registers meanwhile. */
+	r = *res;
+	for (i = 0; i < nr; i++) {
+		const struct xe_pfvf_extent *run = &runs[i];
+		u64 off = run->start - base;
+
+		/* No wrap: off <= max_off and len - 1 <= max_off - off. */
+		if (cfg && run->start >= base && off <= max_off && run->size &&
+		    run->size - 1 <= max_off - off) {
+			ext = xlate_lmem(cfg, off, run->size, &r, ext);
+			continue;
+		}
+
+		*res = r;
+		cur->ext = ext;
+		err = xlate_run(table, space, vfid, run, res, cur);
+		r = *res;
+		ext = cur->ext;
+		if (err && err != -E2BIG)
+			break;
+		/* Success: the cursor's range is a provisioned VF's. */
+		base = cur->range->start;
+		cfg = table->vfs[cur->range->vfid - 1].cfg;
+		max_off = range_max_off(cur->range, cfg);
+	}
+	*res = r;
+	cur->ext = ext;
+	*done = i;
+	if (i < nr)
+		return err;
+	return r.ext && r.nr > r.max ? -E2BIG : 0;
 }
 
 /**

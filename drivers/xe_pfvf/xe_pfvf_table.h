@@ -156,6 +156,10 @@ int xe_pfvf_table_xlate_cursor(const struct xe_pfvf_table *table,
 			       const struct xe_pfvf_xlate_req *req,
 			       struct xe_pfvf_xlate_res *res,
 			       struct xe_pfvf_cursor *cur);
+int xe_pfvf_table_xlate_runs(const struct xe_pfvf_table *table, u32 space, u16 vfid,
+			     const struct xe_pfvf_extent *runs, unsigned int nr,
+			     struct xe_pfvf_xlate_res *res, struct xe_pfvf_cursor *cur,
+			     unsigned int *done);
 
 const char *xe_pfvf_space_name(u32 space);
 

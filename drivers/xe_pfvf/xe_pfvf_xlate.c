@@ -23,8 +23,10 @@
  * only.  On top of the core's checks (see "DOC: translation"), the service
  * refines an unknown CPU physical address to -EFAULT when it is system RAM,
  * and translates IOVAs page by page with iommu_iova_to_phys(), merging runs
- * of IOVA pages that are contiguous in CPU physical space before looking
- * them up.  IOVA-contiguous is not assumed to be physically contiguous.
+ * of IOVA pages that are contiguous in CPU physical space and handing the
+ * runs to the core many at a time (xe_pfvf_table_xlate_runs()).
+ * IOVA-contiguous is not assumed to be physically contiguous.  Errors are
+ * those of the first page that fails, in IOVA order.
  *
  * A VF-scoped translation (xe_pfvf_vf_translate()) refuses anything that
  * resolves outside that VF with -EXDEV.
@@ -54,15 +56,19 @@ static int xlate_table(struct xe_pfvf_pf *pf, const struct xe_pfvf_xlate_req *re
 	return err;
 }
 
+/* Runs of CPU physical pages handed to the core at once. */
+#define XLATE_IOVA_RUNS		16
+
 /**
  * struct iova_walk - state of an IOVA translation
  * @req: the request
  * @res: the result
  * @table: the table held for the current batch, under rcu_read_lock()
  * @cur: cursor into @table
- * @run_phys: CPU physical address of the pending run
- * @run_len: length of the pending run, 0 for none
- * @generation: the VF's generation seen by the first run
+ * @runs: runs found behind the IOVA range, not yet translated
+ * @nr_runs: entries in @runs
+ * @generation: the VF's generation seen by the first runs translated
+ * @translated: @generation is set
  * @e2big: the caller's array is full; the walk goes on counting
  */
 struct iova_walk {
@@ -70,65 +76,90 @@ struct iova_walk {
 	struct xe_pfvf_xlate_res *res;
 	const struct xe_pfvf_table *table;
 	struct xe_pfvf_cursor cur;
-	u64 run_phys;
-	u64 run_len;
+	struct xe_pfvf_extent runs[XLATE_IOVA_RUNS];
+	unsigned int nr_runs;
 	u32 generation;
+	bool translated;
 	bool e2big;
 };
 
-/* Translate the pending run, found behind the IOVA range, as CPU space. */
+/* Translate the pending runs as CPU space, under rcu_read_lock(). */
 static int iova_flush(struct iova_walk *w)
 {
-	struct xe_pfvf_xlate_req run = {
-		.space = XE_PFVF_SPACE_CPU,
-		.vfid = w->req->vfid,
-		.addr = w->run_phys,
-		.len = w->run_len,
-	};
-	bool first = !w->res->vfid;
+	unsigned int done;
 	int err;
 
-	if (!w->run_len)
+	if (!w->nr_runs)
 		return 0;
-	err = xe_pfvf_table_xlate_cursor(w->table, &run, w->res, &w->cur);
+	err = xe_pfvf_table_xlate_runs(w->table, XE_PFVF_SPACE_CPU, w->req->vfid,
+				       w->runs, w->nr_runs, w->res, &w->cur, &done);
 	/* Keep counting, so that the result tells the size needed. */
 	if (err == -E2BIG)
 		w->e2big = true;
+	else if (err == -EADDRNOTAVAIL &&
+		 is_system_ram(w->runs[done].start, w->runs[done].size))
+		return -EFAULT;
 	else if (err)
 		return err;
-	if (first)
-		w->generation = w->res->generation;
+	w->nr_runs = 0;
 	/* The table changed between two batches: the result would be mixed. */
-	else if (w->res->generation != w->generation)
+	if (w->translated && w->res->generation != w->generation)
 		return -EAGAIN;
-	w->run_len = 0;
+	w->generation = w->res->generation;
+	w->translated = true;
 	return 0;
 }
 
-/* Walk up to @pages IOMMU pages from @iova; called under rcu_read_lock(). */
+static int iova_add_run(struct iova_walk *w, u64 phys, u64 len)
+{
+	w->runs[w->nr_runs].start = phys;
+	w->runs[w->nr_runs].size = len;
+	if (++w->nr_runs < XLATE_IOVA_RUNS)
+		return 0;
+	return iova_flush(w);
+}
+
+/*
+ * Walk up to @pages IOMMU pages from @iova, under rcu_read_lock().  The
+ * loop keeps its state in locals: @w is seen by the core, so the compiler
+ * would reload it after every iommu_iova_to_phys().
+ */
 static int iova_batch(struct iova_walk *w, struct iommu_domain *domain, u64 *iova,
 		      u64 *left, u64 pgsize, unsigned int pages)
 {
-	int err;
+	u64 addr = *iova, rest = *left, run_phys = 0, run_len = 0;
+	int err = 0, hole = 0;
 
-	while (*left && pages--) {
-		u64 chunk = min(*left, pgsize - (*iova & (pgsize - 1)));
-		phys_addr_t phys = iommu_iova_to_phys(domain, *iova);
+	while (rest && pages--) {
+		u64 chunk = min(rest, pgsize - (addr & (pgsize - 1)));
+		phys_addr_t phys = iommu_iova_to_phys(domain, addr);
 
-		if (!phys)
-			return -EADDRNOTAVAIL;
-		if (!w->run_len || w->run_phys + w->run_len != phys) {
-			err = iova_flush(w);
-			if (err)
-				return err;
-			w->run_phys = phys;
+		if (!phys) {
+			hole = -EADDRNOTAVAIL;
+			break;
 		}
-		w->run_len += chunk;
-		*iova += chunk;
-		*left -= chunk;
+		if (run_phys + run_len != phys || !run_len) {
+			if (run_len) {
+				err = iova_add_run(w, run_phys, run_len);
+				if (err)
+					return err;
+			}
+			run_phys = phys;
+			run_len = 0;
+		}
+		run_len += chunk;
+		addr += chunk;
+		rest -= chunk;
 	}
+	*iova = addr;
+	*left = rest;
 	/* Runs do not outlive the batch's hold on the table. */
-	return iova_flush(w);
+	if (run_len)
+		err = iova_add_run(w, run_phys, run_len);
+	if (!err)
+		err = iova_flush(w);
+	/* What comes before an unmapped page is judged first. */
+	return err ?: hole;
 }
 
 static int xlate_iova(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
@@ -151,8 +182,6 @@ static int xlate_iova(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 		w.cur = (struct xe_pfvf_cursor){};
 		err = iova_batch(&w, domain, &iova, &left, pgsize, XLATE_IOVA_BATCH);
 		rcu_read_unlock();
-		if (err == -EADDRNOTAVAIL && w.run_len && is_system_ram(w.run_phys, w.run_len))
-			return -EFAULT;
 		if (err)
 			return err;
 		if (left) {

@@ -694,6 +694,62 @@ std::string compare_xlate(const ref::Model& m, const xe_pfvf_table& table, std::
     return {};
 }
 
+std::string compare_runs(const xe_pfvf_table& table, std::span<const xe_pfvf_xlate_req> reqs, u32 max) {
+    if (reqs.empty()) {
+        return {};
+    }
+    const u32 space = reqs[0].space == XE_PFVF_SPACE_BUS ? XE_PFVF_SPACE_BUS : XE_PFVF_SPACE_CPU;
+    const u16 vfid = reqs[0].vfid;
+    std::vector<xe_pfvf_extent> runs;
+    for (const auto& r : reqs) {
+        runs.push_back({r.addr, r.len});
+    }
+    // One cursor call per run, stopping at the first error but -E2BIG.
+    std::vector<xe_pfvf_extent> buf_one(max);
+    xe_pfvf_xlate_res one{};
+    one.ext = max == 0 ? nullptr : buf_one.data();
+    one.max = max;
+    xe_pfvf_cursor cur_one{};
+    int err_one = 0;
+    auto done_one = static_cast<unsigned>(runs.size());
+    for (std::size_t i = 0; i < runs.size(); i++) {
+        xe_pfvf_xlate_req r{};
+        r.space = space;
+        r.vfid = vfid;
+        r.addr = runs[i].start;
+        r.len = runs[i].size;
+        const int err = xe_pfvf_table_xlate_cursor(&table, &r, &one, &cur_one);
+        if (err != 0 && err != -E2BIG) {
+            err_one = err;
+            done_one = static_cast<unsigned>(i);
+            break;
+        }
+    }
+    if (err_one == 0 && one.ext != nullptr && one.nr > one.max) {
+        err_one = -E2BIG;
+    }
+    std::vector<xe_pfvf_extent> buf_all(max);
+    xe_pfvf_xlate_res all{};
+    all.ext = max == 0 ? nullptr : buf_all.data();
+    all.max = max;
+    xe_pfvf_cursor cur_all{};
+    unsigned done_all = ~0U;
+    const int err_all = xe_pfvf_table_xlate_runs(&table, space, vfid, runs.data(), static_cast<unsigned>(runs.size()),
+                                                 &all, &cur_all, &done_all);
+    const std::string what = std::string("runs (") + xe_pfvf_space_name(space) + ", vf " + std::to_string(vfid) +
+                             ", " + std::to_string(runs.size()) + " runs, max " + std::to_string(max) + "): ";
+    if (err_all != err_one || done_all != done_one) {
+        return what + "one call " + errno_name(err_all) + " at run " + std::to_string(done_all) + ", run by run " +
+               errno_name(err_one) + " at run " + std::to_string(done_one);
+    }
+    all.ext = one.ext;  // the arrays differ; their contents are compared below
+    if (!same(all, one) || !std::equal(buf_all.begin(), buf_all.begin() + std::min(one.nr, max), buf_one.begin(),
+                                       [](const auto& a, const auto& b) { return same(a, b); })) {
+        return what + "the results differ";
+    }
+    return {};
+}
+
 std::string run_case(Source& src, const Limits& lim, unsigned sessions, Stats& stats) {
     const ref::Model m = gen_model(src, lim);
     stats.models++;
@@ -713,7 +769,11 @@ std::string run_case(Source& src, const Limits& lim, unsigned sessions, Stats& s
         for (auto& r : reqs) {
             r = gen_req(src, m, lim, target);
         }
-        if (auto err = compare_xlate(m, *core.table, reqs, gen_max(src), stats); !err.empty()) {
+        const u32 max = gen_max(src);
+        if (auto err = compare_xlate(m, *core.table, reqs, max, stats); !err.empty()) {
+            return err + "\n" + describe(m);
+        }
+        if (auto err = compare_runs(*core.table, reqs, max); !err.empty()) {
             return err + "\n" + describe(m);
         }
     }

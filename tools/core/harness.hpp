@@ -104,6 +104,11 @@ std::string compare_build(const ref::Model& model, const Core& core);
 std::string compare_xlate(const ref::Model& model, const xe_pfvf_table& table,
                           std::span<const xe_pfvf_xlate_req> reqs, u32 max, Stats& stats);
 
+/// The same @reqs as runs (the first one's space, CPU unless it is bus, and
+/// VF for all) through xe_pfvf_table_xlate_runs() in one call and through
+/// xe_pfvf_table_xlate_cursor() one by one: empty if they agree on the
+/// errno, the failing run and the result.
+std::string compare_runs(const xe_pfvf_table& table, std::span<const xe_pfvf_xlate_req> reqs, u32 max);
 
 /**
  * A whole differential case: a model from @src, built by the core and

@@ -5,10 +5,13 @@
 #   run-vm.sh --kernel BZIMAGE --kver KVER|- --moddir DIR --out DIR
 #             [--lane NAME] [--topology rootport|switch] [--timeout SECS]
 #             [--shell] [--demo] [--script FILE] [--only 'TEST...']
+#             [--vf-bar small|large]
 #
 # --only runs just the named tests (as in guest-tests.sh run_all_tests).
 # --script runs FILE (bash, with guest-tests.sh's helpers such as rig_pf and
 # rig_load) in the guest instead of the tests; its output is OUT/script.log.
+# --vf-bar large gives the PF one VF with a 1 MiB BAR0 (the most queue
+# doorbells the emulated NVMe VF can have) instead of four 16 KiB ones.
 # --kver names /lib/modules/KVER for the initramfs modules ("-" when virtio,
 # 9p are built in).  --moddir is where the guest finds our .ko files.
 # Writes OUT/console.log (serial console), OUT/results (RESULT lines, DONE).
@@ -19,11 +22,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 kernel= kver= moddir= out= lane=vm topology=rootport timeout=900 mode=test script= only=
+vfbar=small
 igtdir=${XE_PFVF_IGT_DIR:-$repo/build/igt}
 bindir=${XE_PFVF_BIN_DIR:-$repo/build/tools}
 
 usage() {
-	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -40,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--demo) mode=demo; shift ;;
 	--script) mode=script; script=$(realpath "$2"); shift 2 ;;
 	--only) only=$2; shift 2 ;;
+	--vf-bar) vfbar=$2; shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "run-vm.sh: unknown argument $1" >&2; usage ;;
 	esac
@@ -64,8 +69,20 @@ ENTRY
 
 # The SR-IOV PF: QEMU's NVMe controller with 4 VFs, behind a root port or
 # behind a PCIe switch (x3130 upstream + downstream port) in that port.
-pf="nvme,serial=xepf0,subsys=s0,sriov_max_vfs=4,sriov_vq_flexible=8"
-pf="$pf,sriov_vi_flexible=4,max_ioqpairs=12,msix_qsize=6"
+# A VF's BAR0 holds its queue doorbells (8 bytes a queue pair) and MSI-X
+# table, rounded up to a power of two: 8 flexible queues give 16 KiB each;
+# 65532 queues for a single VF give 1 MiB.
+case "$vfbar" in
+small)
+	pf="nvme,serial=xepf0,subsys=s0,sriov_max_vfs=4,sriov_vq_flexible=8"
+	pf="$pf,sriov_vi_flexible=4,max_ioqpairs=12,msix_qsize=6"
+	;;
+large)
+	pf="nvme,serial=xepf0,subsys=s0,sriov_max_vfs=1,sriov_vq_flexible=65532"
+	pf="$pf,sriov_vi_flexible=1,max_ioqpairs=65534,msix_qsize=2"
+	;;
+*) echo "run-vm.sh: unknown --vf-bar $vfbar" >&2; exit 2 ;;
+esac
 case "$topology" in
 rootport)
 	topo=(-device pcie-root-port,id=rp1,chassis=1,slot=1

@@ -247,11 +247,108 @@ static void xlate_iova(struct kunit *test)
 	__free_page(ram);
 }
 
+#define WALK_PAGES	1200	/* over two batches of 512 pages, many flushes of runs */
+
+/* BAR page behind IOVA page @i of the long walk, after @prev. */
+static unsigned int walk_bar_page(unsigned int i, unsigned int prev)
+{
+	u32 h = i * 2654435761U;
+
+	/* Two pages in three follow the one before: runs of 1 to 4 pages. */
+	return (h >> 28) % 3 ? (prev + 1) % 4 : (h >> 24) % 4;
+}
+
+/*
+ * A walk of WALK_PAGES IOVA pages, in many runs, against the same pages
+ * translated one at a time by CPU address into one result; then what stops
+ * it, deep inside: RAM, an unmapped page, VF2's BAR for VF1, a full array.
+ */
+static void xlate_iova_long_walk(struct kunit *test)
+{
+	struct xe_pfvf_kunit_pf *t = require_setup(test);
+	struct xe_pfvf_xlate_req req = {
+		.space = XE_PFVF_SPACE_IOVA, .addr = IOVA_BASE, .len = WALK_PAGES * SZ_4K,
+	};
+	struct xe_pfvf_xlate_res res = {}, want = {};
+	struct xe_pfvf_extent *ext, *want_ext;
+	struct iommu_domain *domain;
+	struct xe_pfvf_vf *vf1;
+	unsigned int i, page = 0;
+	struct page *ram;
+	int err = 0;
+
+	domain = iommu_domain_alloc(&pci_bus_type);
+	if (!domain)
+		kunit_skip(test, "no IOMMU domain (boot with intel_iommu=on)");
+	ram = alloc_page(GFP_KERNEL);
+	ext = kunit_kcalloc(test, WALK_PAGES, sizeof(*ext), GFP_KERNEL);
+	want_ext = kunit_kcalloc(test, WALK_PAGES, sizeof(*want_ext), GFP_KERNEL);
+	if (!ram || !ext || !want_ext)
+		goto out;
+
+	want.ext = want_ext;
+	want.max = WALK_PAGES;
+	for (i = 0; i < WALK_PAGES && !err; i++) {
+		struct xe_pfvf_xlate_req one = { .space = XE_PFVF_SPACE_CPU, .len = SZ_4K };
+
+		page = walk_bar_page(i, page);
+		one.addr = t->bar[0] + page * SZ_4K;
+		err = iommu_map(domain, IOVA_BASE + i * SZ_4K, one.addr, SZ_4K,
+				IOMMU_READ | IOMMU_WRITE);
+		if (!err)
+			err = xe_pfvf_pf_translate(t->pf, NULL, &one, &want);
+	}
+	KUNIT_EXPECT_EQ(test, err, 0);
+	if (err)
+		goto out;
+	/* Runs of 1 to 4 pages: far more than one flush of runs per batch. */
+	KUNIT_EXPECT_GT(test, want.nr, WALK_PAGES / 4);
+
+	res.ext = ext;
+	res.max = WALK_PAGES;
+	KUNIT_EXPECT_EQ(test, xe_pfvf_pf_translate(t->pf, domain, &req, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.bytes, req.len);
+	KUNIT_EXPECT_EQ(test, res.nr, want.nr);
+	KUNIT_EXPECT_EQ(test, memcmp(ext, want_ext, min(res.nr, want.nr) * sizeof(*ext)), 0);
+
+	/* A full array: counted to the end all the same. */
+	res = (struct xe_pfvf_xlate_res){ .ext = ext, .max = 3 };
+	KUNIT_EXPECT_EQ(test, xe_pfvf_pf_translate(t->pf, domain, &req, &res), -E2BIG);
+	KUNIT_EXPECT_EQ(test, res.nr, want.nr);
+	KUNIT_EXPECT_EQ(test, res.bytes, req.len);
+
+	/* Page 700 unmapped, then RAM, then VF2's BAR on behalf of VF1. */
+	iommu_unmap(domain, IOVA_BASE + 700 * SZ_4K, SZ_4K);
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), -EADDRNOTAVAIL);
+	KUNIT_EXPECT_EQ(test, iommu_map(domain, IOVA_BASE + 700 * SZ_4K, page_to_phys(ram),
+					SZ_4K, IOMMU_READ | IOMMU_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), -EFAULT);
+	iommu_unmap(domain, IOVA_BASE + 700 * SZ_4K, SZ_4K);
+	KUNIT_EXPECT_EQ(test, iommu_map(domain, IOVA_BASE + 700 * SZ_4K, t->bar[1], SZ_4K,
+					IOMMU_READ | IOMMU_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), -EXDEV);
+	vf1 = xe_pfvf_vf_get(t->vf[0]);
+	if (!IS_ERR_OR_NULL(vf1)) {
+		res = (struct xe_pfvf_xlate_res){};
+		KUNIT_EXPECT_EQ(test, xe_pfvf_vf_translate(vf1, domain, &req, &res), -EXDEV);
+		req.len = 700 * SZ_4K;
+		KUNIT_EXPECT_EQ(test, xe_pfvf_vf_translate(vf1, domain, &req, &res), 0);
+		xe_pfvf_vf_put(vf1);
+	}
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, vf1);
+out:
+	KUNIT_EXPECT_NOT_NULL(test, ram);
+	if (ram)
+		__free_page(ram);
+	iommu_domain_free(domain);
+}
+
 static struct kunit_case xlate_test_cases[] = {
 	KUNIT_CASE(xlate_real_vf_bar),
 	KUNIT_CASE(xlate_vf_scoped),
 	KUNIT_CASE(xlate_provisioning_changes),
 	KUNIT_CASE(xlate_iova),
+	KUNIT_CASE(xlate_iova_long_walk),
 	{}
 };
 

@@ -974,3 +974,160 @@ TEST(LmemBuckets, HugeQuotaKeepsTheIndexSmall) {
     ASSERT_NO_FATAL_FAILURE(expect_same(pf, req(XE_PFVF_SPACE_LMEM, 1, 0, 3 * G)));
     ASSERT_NO_FATAL_FAILURE(expect_same(pf, req(XE_PFVF_SPACE_LMEM, 1, TiB - 3 * G, 3 * G)));
 }
+
+/* ---- xe_pfvf_table_xlate_runs() ---- */
+
+namespace {
+
+struct RunsResult {
+    int err = 0;
+    unsigned done = 0;
+    Extents ext;
+    u64 bytes = 0;
+};
+
+RunsResult xlate_runs(const Pf& pf, u32 space, u16 vfid, const Extents& runs, u32 max = 256) {
+    Extents buf(max);
+    xe_pfvf_xlate_res res{};
+    res.ext = buf.data();
+    res.max = max;
+    xe_pfvf_cursor cur{};
+    RunsResult r;
+    r.err = xe_pfvf_table_xlate_runs(&pf.table(), space, vfid, runs.data(), static_cast<unsigned>(runs.size()), &res,
+                                     &cur, &r.done);
+    buf.resize(std::min(res.nr, max));
+    r.ext = buf;
+    r.bytes = res.bytes;
+    return r;
+}
+
+// The reference's translation of @runs one after the other into one list,
+// coalescing across runs as an accumulating result does.
+Extents reference_runs(const Pf& pf, u32 space, const Extents& runs) {
+    Extents all;
+    for (const auto& run : runs) {
+        ref::Result rr;
+        EXPECT_EQ(ref::xlate(pf.model, req(space, 0, run.start, run.size), rr), 0);
+        for (const auto& e : rr.ext) {
+            if (!all.empty() && all.back().start + all.back().size == e.start) {
+                all.back().size += e.size;
+            } else {
+                all.push_back(e);
+            }
+        }
+    }
+    return all;
+}
+
+class XlateRunsBasic : public ::testing::Test {
+protected:
+    Pf pf{basic_model()};
+};
+
+}  // namespace
+
+TEST_F(XlateRunsBasic, StopAtTheFirstFailingRunWithItsErrno) {
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    const Extents good{{cpu0 + 8 * KiB, G}, {cpu0, 2 * G}};
+    const Extents want = reference_runs(pf, XE_PFVF_SPACE_CPU, good);
+    struct Case {
+        xe_pfvf_extent run;
+        int err;
+    };
+    const std::array<Case, 10> cases{{
+        {{cpu0 + 28 * KiB, G}, -ERANGE},       // VF1's BAR past its quota
+        {{cpu0 + 24 * KiB, 2 * G}, -ERANGE},   // across the end of the quota
+        {{cpu0 + 32 * KiB, G}, -EXDEV},        // VF2's BAR
+        {{cpu0 + 1 * MiB, G}, -EXDEV},         // VF3's
+        {{0x5000'0000, G}, -EPERM},            // the PF's BAR
+        {{cpu0 + 16 * MiB, G}, -EADDRNOTAVAIL},
+        {{cpu0, 0}, -EINVAL},
+        {{u64_max - G + 2, G}, -EOVERFLOW},
+        {{cpu0 + 28 * KiB, 8 * KiB}, -ENXIO},  // past the end of the BAR
+        {{cpu0 + 12 * KiB, G}, 0},
+    }};
+    for (const auto& c : cases) {
+        SCOPED_TRACE(::testing::Message() << std::hex << c.run.start << " +" << c.run.size);
+        Extents runs = good;
+        runs.push_back(c.run);
+        runs.push_back({cpu0 + 4 * KiB, G});
+        const RunsResult r = xlate_runs(pf, XE_PFVF_SPACE_CPU, 0, runs);
+        EXPECT_EQ(errno_name(r.err), errno_name(c.err));
+        if (c.err != 0) {
+            EXPECT_EQ(r.done, 2U);
+            EXPECT_EQ(r.ext, want) << "the runs before the failing one, and nothing else";
+        } else {
+            EXPECT_EQ(r.done, runs.size());
+            EXPECT_EQ(r.ext, reference_runs(pf, XE_PFVF_SPACE_CPU, runs));
+        }
+    }
+}
+
+TEST_F(XlateRunsBasic, StopAtTheEndOfABarSmallerThanTheQuota) {
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    // VF5: 32 KiB of LMEM behind an 8 KiB BAR at cpu0 + 2 MiB.
+    const u64 b5 = cpu0 + 2 * MiB;
+    RunsResult r = xlate_runs(pf, XE_PFVF_SPACE_CPU, 5, {{b5 + G, G}, {b5, G}, {b5 + G, 2 * G}});
+    EXPECT_EQ(errno_name(r.err), "-ENXIO");
+    EXPECT_EQ(r.done, 2U);
+    r = xlate_runs(pf, XE_PFVF_SPACE_CPU, 5, {{b5 + G, G}, {b5, G}, {b5 + 2 * G, G}});
+    EXPECT_EQ(errno_name(r.err), "-EADDRNOTAVAIL");
+    EXPECT_EQ(r.done, 2U);
+    // On behalf of VF5, VF1's BAR is another VF's, even first.
+    r = xlate_runs(pf, XE_PFVF_SPACE_CPU, 5, {{cpu0, G}});
+    EXPECT_EQ(errno_name(r.err), "-EXDEV");
+    EXPECT_EQ(r.done, 0U);
+}
+
+TEST_F(XlateRunsBasic, InBusSpaceAndOtherSpaces) {
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    const Extents bus{{cpu0 + bus_off + 8 * KiB, G}, {cpu0 + bus_off, 3 * G}, {cpu0 + bus_off + 12 * KiB, 4 * G}};
+    const RunsResult r = xlate_runs(pf, XE_PFVF_SPACE_BUS, 1, bus);
+    EXPECT_EQ(r.err, 0);
+    EXPECT_EQ(r.done, 3U);
+    EXPECT_EQ(r.ext, reference_runs(pf, XE_PFVF_SPACE_BUS, bus));
+    EXPECT_EQ(r.bytes, 8 * G);
+    for (const u32 space : {u32{XE_PFVF_SPACE_LMEM}, u32{XE_PFVF_SPACE_BAR}, u32{XE_PFVF_SPACE_IOVA}, u32{99}}) {
+        const RunsResult e = xlate_runs(pf, space, 1, {{0, G}});
+        EXPECT_EQ(errno_name(e.err), "-EINVAL") << space;
+        EXPECT_EQ(e.done, 0U);
+        EXPECT_TRUE(e.ext.empty());
+    }
+}
+
+TEST(XlateRuns, PagesInAnyOrderEqualOneCallPerRun) {
+    const Pf pf{uneven_model()};
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    const u64 quota = pf.model.vfs[0].prov->quota;
+    std::mt19937_64 rng(11);
+    std::uniform_int_distribution<u64> page(0, quota / G - 1);
+    std::uniform_int_distribution<u64> pages(1, 8);
+    std::vector<xe_pfvf_xlate_req> reqs;
+    Extents runs;
+    for (int i = 0; i < 4000; i++) {
+        const u64 p = page(rng);
+        const u64 len = std::min(pages(rng), quota / G - p) * G;
+        // Mostly page-aligned, as IOMMU pages are; sometimes not.
+        const u64 skew = i % 16 == 0 ? page(rng) % G : 0;
+        runs.push_back({cpu0 + p * G + skew, len - skew});
+        reqs.push_back(req(XE_PFVF_SPACE_CPU, 1, runs.back().start, runs.back().size));
+    }
+    const RunsResult r = xlate_runs(pf, XE_PFVF_SPACE_CPU, 1, runs, 1U << 16);
+    ASSERT_EQ(r.err, 0);
+    EXPECT_EQ(r.done, runs.size());
+    EXPECT_EQ(r.ext, reference_runs(pf, XE_PFVF_SPACE_CPU, runs));
+    u64 bytes = 0;
+    for (const auto& run : runs) {
+        bytes += run.size;
+    }
+    EXPECT_EQ(r.bytes, bytes);
+    // And against the cursor run by run, with an array too small: -E2BIG
+    // after counting every run.
+    for (const u32 max : {0U, 7U, 1U << 16}) {
+        EXPECT_EQ(harness::compare_runs(pf.table(), reqs, max), "") << max;
+    }
+    const RunsResult small = xlate_runs(pf, XE_PFVF_SPACE_CPU, 1, runs, 7);
+    EXPECT_EQ(errno_name(small.err), "-E2BIG");
+    EXPECT_EQ(small.done, runs.size());
+    EXPECT_EQ(small.bytes, bytes);
+}
