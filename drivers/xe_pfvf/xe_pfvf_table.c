@@ -515,7 +515,7 @@ static __always_inline void emit(struct xe_pfvf_xlate_res *res, u64 start, u64 s
 /*
  * [off, off + len) is inside the quota.  Returns the last extent used.
  * Always inlined, so that xe_pfvf_table_xlate_runs() can keep its result
- * in registers across runs: through a pointer, which might alias the
+ * in a local across runs: through a pointer, which might alias the
  * extents, each emit() would reload what the one before stored.
  */
 static __always_inline u32 xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
@@ -549,16 +549,6 @@ static __always_inline u32 xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off,
 		delta = 0;
 		chunk = min(len, e->size);
 	}
-}
-
-/*
- * xlate_lmem() for one range at a time, out of line: inlined into the
- * cursor call too, it makes single-page lookups slower and less flat.
- */
-static noinline u32 xlate_lmem_one(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
-				   struct xe_pfvf_xlate_res *res, u32 hint)
-{
-	return xlate_lmem(cfg, off, len, res, hint);
 }
 
 /**
@@ -664,7 +654,7 @@ int xe_pfvf_table_xlate_cursor(const struct xe_pfvf_table *table,
 
 	res->vfid = vfid;
 	res->generation = slot->cfg->generation;
-	cur->ext = xlate_lmem_one(slot->cfg, off, req->len, res, cur->ext);
+	cur->ext = xlate_lmem(slot->cfg, off, req->len, res, cur->ext);
 	return res->ext && res->nr > res->max ? -E2BIG : 0;
 }
 
@@ -749,7 +739,7 @@ int xe_pfvf_table_xlate_runs(const struct xe_pfvf_table *table, u32 space, u16 v
 	if (space != XE_PFVF_SPACE_CPU && space != XE_PFVF_SPACE_BUS)
 		return -EINVAL;
 
-	/* The result and the cursor's extent live in registers meanwhile. */
+	/* The result and the cursor's extent live in locals meanwhile. */
 	r = *res;
 	for (i = 0; i < nr; i++) {
 		const struct xe_pfvf_extent *run = &runs[i];
