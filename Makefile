@@ -100,7 +100,7 @@ vm-switch: modules tools igt
 	$(call vm_lane,stock-switch,/boot/vmlinuz-$(KVER),$(KVER),$(BUILD)/kmod-stock/drivers/xe_pfvf,switch,)
 
 vm-debug: modules-debug tools igt
-	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf)
+	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke)
 
 # The debug kernel behind the switch: P2PDMA allows the PF and its VFs to
 # reach each other there, so the dma-buf standard path maps instead of
@@ -132,6 +132,12 @@ bench: modules tools
 		--script tools/vm/bench-guest.sh --vf-bar large --timeout 600 >/dev/null 2>&1 || \
 		{ tail -n 30 $(BUILD)/vm-bench/console.log; exit 1; }
 	@cat $(BUILD)/vm-bench/script.log
+	@echo "== revocation latency in the VM (stock kernel): one VF's stuck importer against another VF"
+	@tools/vm/run-vm.sh --lane bench-revoke --kernel /boot/vmlinuz-$(KVER) --kver $(KVER) \
+		--moddir $(BUILD)/kmod-stock/drivers/xe_pfvf --out $(BUILD)/vm-bench-revoke \
+		--script tools/vm/bench-revoke-guest.sh --timeout 600 >/dev/null 2>&1 || \
+		{ tail -n 30 $(BUILD)/vm-bench-revoke/console.log; exit 1; }
+	@cat $(BUILD)/vm-bench-revoke/script.log
 
 demo: modules tools
 	@echo "== booting the stock kernel with the emulated SR-IOV PF (about 15 s)"

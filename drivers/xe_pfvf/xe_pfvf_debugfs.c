@@ -5,6 +5,8 @@
 
 #include <linux/cleanup.h>
 #include <linux/debugfs.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 #include <linux/pci.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
@@ -12,6 +14,7 @@
 #include <linux/uaccess.h>
 #include <linux/xe_pfvf.h>
 
+#include "xe_pfvf_dmabuf.h"
 #include "xe_pfvf_drv.h"
 #include "xe_pfvf_pf_types.h"
 #include "xe_pfvf_table.h"
@@ -34,26 +37,41 @@
  *	extents <k>``, then one line per extent: LMEM offset, VRAM address,
  *	size.
  * ``dmabufs``
- *	a header line, then one line per exported dma-buf that is not
- *	revoked: VF number, inode of the dma-buf file (as in
- *	``/proc/<pid>/fdinfo``), size in bytes, ranges, VRAM extents, importer
- *	attachments and live maps.  ``info`` counts the revoked ones.
+ *	a header line, then one line per exported dma-buf not released yet:
+ *	VF number, inode of the dma-buf file (as in ``/proc/<pid>/fdinfo``),
+ *	state (``live``, ``suspended`` while the VF's memory is disabled,
+ *	``revoked``), size in bytes, ranges, VRAM extents, importer
+ *	attachments and live maps.  ``info`` counts the buffers revoked for
+ *	good.
+ * ``quarantine``
+ *	``stuck`` lines, one per dma-buf whose revocation timed out while an
+ *	importer still mapped it: VF, inode, state, milliseconds since,
+ *	live maps, the generation of the provisioning it keeps quarantined (0
+ *	for none) and the importers as ``driver:device``; then
+ *	``withdrawn`` lines, one per provisioning out of the table whose VRAM
+ *	is not free yet: VF, generation, ``withdrawing`` or ``quarantined``,
+ *	quota, extents.
+ * ``p2p``
+ *	a header line, then the standard-path verdicts kept for the PF's VFs
+ *	(see "DOC: standard path"), one per VF and importer: VF, importer,
+ *	``refused``, ``bus-address`` or ``host-bridge``, what decided it
+ *	(``not-pci``, ``no-p2pdma``, ``kernel``) and the kernel's P2PDMA
+ *	distance (-1 when refused).
  * ``translate``
  *	write ``<space> <addr> <len> [vf=<n>] [aligned]`` (space one of
- *	lmem, bar, cpu, bus, iova; numbers in C notation; for iova, vf=<n> is
- *	required and the VF's current IOMMU domain is used), then read
+ *	lmem, bar, cpu, bus; numbers in C notation), then read
  *	``err=<errno> vf=<n> generation=<g> extents=<k> bytes=<b>`` followed
  *	by one ``<vram start> <size>`` line per extent.  Each open file keeps
- *	its own last result; each write rewinds the file to it.  For
- *	debugging only: an IOVA request racing with the teardown of the VF's
- *	VFIO container is not protected against.
+ *	its own last result; each write rewinds the file to it.  IOVAs are
+ *	not offered: nothing here could keep the VF's IOMMU domain from being
+ *	freed under the walk.
  */
 
-#define XLATE_DEBUGFS_MAX_EXTENTS 4096
+#define DEBUGFS_XLATE_MAX_EXTENTS 4096
 
 static struct dentry *debugfs_root;
 
-static int pf_info_show(struct seq_file *m, void *data)
+static int debugfs_info_show(struct seq_file *m, void *data)
 {
 	struct xe_pfvf_pf *pf = m->private;
 
@@ -64,25 +82,74 @@ static int pf_info_show(struct seq_file *m, void *data)
 	seq_printf(m, "lmem_bar: %d\n", pf->lmem_bar);
 	seq_printf(m, "total_vfs: %u\n", pf->total_vfs);
 	seq_printf(m, "num_vfs: %u\n", pf->num_vfs);
-	seq_printf(m, "dmabufs_revoked: %llu\n", pf->nr_revoked);
+	seq_printf(m, "dmabufs_revoked: %lld\n", (long long)atomic64_read(&pf->nr_revoked));
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(pf_info);
+DEFINE_SHOW_ATTRIBUTE(debugfs_info);
 
-static int pf_dmabufs_show(struct seq_file *m, void *data)
+static const char * const debugfs_buf_states[] = {
+	[XE_PFVF_DMABUF_LIVE] = "live",
+	[XE_PFVF_DMABUF_SUSPENDED] = "suspended",
+	[XE_PFVF_DMABUF_REVOKED] = "revoked",
+};
+
+/* Holds a reference on each buffer's file while it prints it. */
+static int debugfs_dmabufs_show(struct seq_file *m, void *data)
 {
 	struct xe_pfvf_pf *pf = m->private;
-	unsigned int n;
+	struct dma_buf_attachment *attach;
+	struct xe_pfvf_dmabuf *buf;
+	unsigned int n, attachments;
 
-	guard(mutex)(&pf->lock);
-	seq_puts(m, "vf inode size ranges extents attachments mapped\n");
-	for (n = 0; n < pf->total_vfs; n++)
-		xe_pfvf_dmabuf_show(m, &pf->vfs[n]);
+	seq_puts(m, "vf inode state size ranges extents attachments mapped\n");
+	for (n = 0; n < pf->total_vfs; n++) {
+		buf = NULL;
+		while ((buf = xe_pfvf_dmabuf_next(&pf->vfs[n], buf))) {
+			attachments = 0;
+			dma_resv_lock(buf->dmabuf->resv, NULL);
+			list_for_each_entry(attach, &buf->dmabuf->attachments, node)
+				attachments++;
+			seq_printf(m, "%u %lu %s %llu %u %u %u %u\n", buf->vf->vfid, buf->ino,
+				   debugfs_buf_states[buf->state], buf->map->size, buf->nr_ranges,
+				   buf->map->nr_extents, attachments, buf->nr_mapped);
+			dma_resv_unlock(buf->dmabuf->resv);
+		}
+	}
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(pf_dmabufs);
+DEFINE_SHOW_ATTRIBUTE(debugfs_dmabufs);
 
-static int pf_vfs_show(struct seq_file *m, void *data)
+static int debugfs_quarantine_show(struct seq_file *m, void *data)
+{
+	static const char * const states[] = {
+		[XE_PFVF_PROV_PUBLISHED] = "published",
+		[XE_PFVF_PROV_WITHDRAWING] = "withdrawing",
+		[XE_PFVF_PROV_QUARANTINED] = "quarantined",
+	};
+	struct xe_pfvf_pf *pf = m->private;
+	struct xe_pfvf_prov *prov;
+
+	seq_puts(m, "stuck vf inode state ms mapped generation importers\n");
+	xe_pfvf_revoke_show_stuck(m, pf);
+	seq_puts(m, "withdrawn vf generation state quota extents\n");
+	guard(mutex)(&pf->lock);
+	list_for_each_entry(prov, &pf->withdrawn, link)
+		seq_printf(m, "withdrawn %u %u %s %llu %u\n", prov->vfid, prov->cfg->generation,
+			   states[prov->state], prov->cfg->quota, prov->cfg->nr_extents);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(debugfs_quarantine);
+
+static int debugfs_p2p_show(struct seq_file *m, void *data)
+{
+	struct xe_pfvf_pf *pf = m->private;
+
+	xe_pfvf_p2p_show(m, pf->pdev);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(debugfs_p2p);
+
+static int debugfs_vfs_show(struct seq_file *m, void *data)
 {
 	struct xe_pfvf_pf *pf = m->private;
 	const struct xe_pfvf_table *t;
@@ -95,10 +162,11 @@ static int pf_vfs_show(struct seq_file *m, void *data)
 		const struct xe_pfvf_vf *vf = &pf->vfs[n];
 		const struct xe_pfvf_bar *bar = n < t->total_vfs ? &t->vfs[n].bar : NULL;
 
+		const struct xe_pfvf_vf_cfg *cfg = vf->prov ? vf->prov->cfg : NULL;
+
 		seq_printf(m, "%u %s %s %llu %u %u", vf->vfid, pci_name(vf->pdev),
-			   vf->cfg ? "provisioned" : "enabled",
-			   vf->cfg ? vf->cfg->quota : 0,
-			   vf->cfg ? vf->cfg->nr_extents : 0, vf->generation);
+			   cfg ? "provisioned" : "enabled", cfg ? cfg->quota : 0,
+			   cfg ? cfg->nr_extents : 0, vf->generation);
 		if (bar && bar->size)
 			seq_printf(m, " %#llx+%#llx %#llx\n", bar->cpu, bar->size, bar->bus);
 		else
@@ -106,16 +174,17 @@ static int pf_vfs_show(struct seq_file *m, void *data)
 	}
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(pf_vfs);
+DEFINE_SHOW_ATTRIBUTE(debugfs_vfs);
 
-static int pf_provisioning_show(struct seq_file *m, void *data)
+static int debugfs_provisioning_show(struct seq_file *m, void *data)
 {
 	struct xe_pfvf_pf *pf = m->private;
 	unsigned int n, e;
 
 	guard(mutex)(&pf->lock);
 	for (n = 0; n < pf->total_vfs; n++) {
-		const struct xe_pfvf_vf_cfg *cfg = pf->vfs[n].cfg;
+		const struct xe_pfvf_prov *prov = pf->vfs[n].prov;
+		const struct xe_pfvf_vf_cfg *cfg = prov ? prov->cfg : NULL;
 
 		if (!cfg)
 			continue;
@@ -127,25 +196,25 @@ static int pf_provisioning_show(struct seq_file *m, void *data)
 	}
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(pf_provisioning);
+DEFINE_SHOW_ATTRIBUTE(debugfs_provisioning);
 
 /**
- * struct xlate_file - state of one open ``translate`` file
+ * struct debugfs_xlate_file - state of one open ``translate`` file
  * @pf: the PF
  * @lock: serialises writes and reads of this file
  * @buf: text of the last result
  * @len: bytes in @buf
  */
-struct xlate_file {
+struct debugfs_xlate_file {
 	struct xe_pfvf_pf *pf;
 	struct mutex lock; /* see the kernel-doc above */
 	char *buf;
 	size_t len;
 };
 
-static int xlate_open(struct inode *inode, struct file *file)
+static int debugfs_xlate_open(struct inode *inode, struct file *file)
 {
-	struct xlate_file *xf = kzalloc(sizeof(*xf), GFP_KERNEL);
+	struct debugfs_xlate_file *xf = kzalloc(sizeof(*xf), GFP_KERNEL);
 
 	if (!xf)
 		return -ENOMEM;
@@ -155,9 +224,9 @@ static int xlate_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
-static int xlate_release(struct inode *inode, struct file *file)
+static int debugfs_xlate_release(struct inode *inode, struct file *file)
 {
-	struct xlate_file *xf = file->private_data;
+	struct debugfs_xlate_file *xf = file->private_data;
 
 	mutex_destroy(&xf->lock);
 	kvfree(xf->buf);
@@ -165,9 +234,9 @@ static int xlate_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static int xlate_parse(char *line, struct xe_pfvf_xlate_req *req)
+static int debugfs_xlate_parse(char *line, struct xe_pfvf_xlate_req *req)
 {
-	static const char * const spaces[] = { "lmem", "bar", "cpu", "bus", "iova" };
+	static const char * const spaces[] = { "lmem", "bar", "cpu", "bus" };
 	char *tok, *space, *addr, *len;
 	unsigned int vfid;
 	int i;
@@ -196,9 +265,9 @@ static int xlate_parse(char *line, struct xe_pfvf_xlate_req *req)
 	return 0;
 }
 
-static int xlate_run(struct xlate_file *xf, const struct xe_pfvf_xlate_req *req)
+static int debugfs_xlate_run(struct debugfs_xlate_file *xf, const struct xe_pfvf_xlate_req *req)
 {
-	struct xe_pfvf_xlate_res res = { .max = XLATE_DEBUGFS_MAX_EXTENTS };
+	struct xe_pfvf_xlate_res res = { .max = DEBUGFS_XLATE_MAX_EXTENTS };
 	struct xe_pfvf_pf *pf = xf->pf;
 	size_t size, n;
 	u32 i;
@@ -208,24 +277,7 @@ static int xlate_run(struct xlate_file *xf, const struct xe_pfvf_xlate_req *req)
 	if (!res.ext)
 		return -ENOMEM;
 
-	if (req->space == XE_PFVF_SPACE_IOVA) {
-		struct pci_dev *pdev = NULL;
-		struct xe_pfvf_vf *vf;
-
-		/* xe_pfvf_vf_get() takes the PF lock: look the device up first. */
-		scoped_guard(mutex, &pf->lock)
-			if (req->vfid && req->vfid <= pf->total_vfs)
-				pdev = pci_dev_get(pf->vfs[req->vfid - 1].pdev);
-		vf = pdev ? xe_pfvf_vf_get(pdev) : ERR_PTR(-ENOENT);
-		pci_dev_put(pdev);
-		err = PTR_ERR_OR_ZERO(vf);
-		if (!err) {
-			err = xe_pfvf_vf_translate(vf, NULL, req, &res);
-			xe_pfvf_vf_put(vf);
-		}
-	} else {
-		err = xe_pfvf_pf_translate(pf, NULL, req, &res);
-	}
+	err = xe_pfvf_pf_translate(pf, NULL, req, &res);
 
 	size = 96 + (size_t)min(res.nr, res.max) * 40;
 	kvfree(xf->buf);
@@ -247,10 +299,10 @@ static int xlate_run(struct xlate_file *xf, const struct xe_pfvf_xlate_req *req)
 	return 0;
 }
 
-static ssize_t xlate_write(struct file *file, const char __user *ubuf, size_t count,
+static ssize_t debugfs_xlate_write(struct file *file, const char __user *ubuf, size_t count,
 			   loff_t *ppos)
 {
-	struct xlate_file *xf = file->private_data;
+	struct debugfs_xlate_file *xf = file->private_data;
 	struct xe_pfvf_xlate_req req = {};
 	char *line;
 	int err;
@@ -263,7 +315,7 @@ static ssize_t xlate_write(struct file *file, const char __user *ubuf, size_t co
 	line = memdup_user_nul(ubuf, count);
 	if (IS_ERR(line))
 		return PTR_ERR(line);
-	err = xlate_parse(line, &req);
+	err = debugfs_xlate_parse(line, &req);
 	kfree(line);
 	if (err) {
 		pci_notice_ratelimited(xf->pf->pdev, "debugfs translate: cannot parse request\n");
@@ -271,7 +323,7 @@ static ssize_t xlate_write(struct file *file, const char __user *ubuf, size_t co
 	}
 
 	guard(mutex)(&xf->lock);
-	err = xlate_run(xf, &req);
+	err = debugfs_xlate_run(xf, &req);
 	if (err)
 		return err;
 	/* The next read starts at the new result. */
@@ -279,21 +331,20 @@ static ssize_t xlate_write(struct file *file, const char __user *ubuf, size_t co
 	return count;
 }
 
-static ssize_t xlate_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
+static ssize_t debugfs_xlate_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
 {
-	struct xlate_file *xf = file->private_data;
+	struct debugfs_xlate_file *xf = file->private_data;
 
 	guard(mutex)(&xf->lock);
 	return simple_read_from_buffer(ubuf, count, ppos, xf->buf, xf->len);
 }
 
-static const struct file_operations xlate_fops = {
+static const struct file_operations debugfs_xlate_fops = {
 	.owner = THIS_MODULE,
-	.open = xlate_open,
-	.release = xlate_release,
-	.read = xlate_read,
-	.write = xlate_write,
-	.llseek = no_llseek,
+	.open = debugfs_xlate_open,
+	.release = debugfs_xlate_release,
+	.read = debugfs_xlate_read,
+	.write = debugfs_xlate_write,
 };
 
 void xe_pfvf_debugfs_pf_add(struct xe_pfvf_pf *pf)
@@ -304,11 +355,13 @@ void xe_pfvf_debugfs_pf_add(struct xe_pfvf_pf *pf)
 		return;
 
 	dir = debugfs_create_dir(pci_name(pf->pdev), debugfs_root);
-	debugfs_create_file("info", 0400, dir, pf, &pf_info_fops);
-	debugfs_create_file("vfs", 0400, dir, pf, &pf_vfs_fops);
-	debugfs_create_file("provisioning", 0400, dir, pf, &pf_provisioning_fops);
-	debugfs_create_file("dmabufs", 0400, dir, pf, &pf_dmabufs_fops);
-	debugfs_create_file("translate", 0600, dir, pf, &xlate_fops);
+	debugfs_create_file("info", 0400, dir, pf, &debugfs_info_fops);
+	debugfs_create_file("vfs", 0400, dir, pf, &debugfs_vfs_fops);
+	debugfs_create_file("provisioning", 0400, dir, pf, &debugfs_provisioning_fops);
+	debugfs_create_file("dmabufs", 0400, dir, pf, &debugfs_dmabufs_fops);
+	debugfs_create_file("quarantine", 0400, dir, pf, &debugfs_quarantine_fops);
+	debugfs_create_file("p2p", 0400, dir, pf, &debugfs_p2p_fops);
+	debugfs_create_file("translate", 0600, dir, pf, &debugfs_xlate_fops);
 	pf->debugfs = dir;
 }
 

@@ -5,21 +5,20 @@
 
 #include <linux/cleanup.h>
 #include <linux/dma-buf.h>
-#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fcntl.h>
+#include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/pci.h>
-#include <linux/pci-p2pdma.h>
-#include <linux/scatterlist.h>
-#include <linux/seq_file.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
-#include <linux/wait.h>
 #include <linux/xe_pfvf.h>
 
+#include "xe_pfvf_dmabuf.h"
 #include "xe_pfvf_drv.h"
 #include "xe_pfvf_pf_types.h"
+#include "xe_pfvf_table.h"
 
 /**
  * DOC: private-interconnect dma-bufs
@@ -27,8 +26,11 @@
  * A VF variant driver exports ranges of its VF's LMEM, given as offsets in
  * the VF's LMEM BAR or in its LMEM, as a dma-buf (xe_pfvf_dmabuf_export()).
  * The ranges are translated into VRAM extents once, at export, against the
- * provisioning the PF driver published; the buffer holds a reference on the
- * PF, the VF's &struct pci_dev and (as every dma-buf) on xe_pfvf.ko.
+ * provisioning the PF driver published.  The buffer holds a reference on
+ * the PF, the VF's &struct pci_dev and (as every dma-buf) on xe_pfvf.ko.
+ * Its extents, overlapping or repeated ranges counted in full, are at most
+ * %XE_PFVF_DMABUF_MAX_EXTENTS, and the memory they take is charged to the
+ * exporting task's memory cgroup.
  *
  * Importers, matched by the exporter when they attach:
  *
@@ -42,497 +44,34 @@
  *   proposals once one is merged.
  *
  * - Any other importer, and the PF if it does not ask for the private
- *   interconnect, gets the standard path: the VF's LMEM BAR range as an
- *   &struct sg_table of DMA addresses for the importer, where PCI P2PDMA
- *   allows peer-to-peer between the VF and the importer.  Otherwise it is
- *   refused with -EREMOTEIO (no P2P path: the importer is not a PCI
- *   device, the kernel has no P2PDMA, or the topology does not allow it),
- *   or with -EOPNOTSUPP if it cannot take memory without struct pages
- *   (&dma_buf_attach_ops.allow_peer2peer unset).
+ *   interconnect, gets the standard path where the kernel's P2PDMA rules
+ *   allow it (see "DOC: standard path"), and -EREMOTEIO where they do not.
  *
- * - Every importer must be revocable: an attachment without
- *   &dma_buf_attach_ops.move_notify is refused with -EOPNOTSUPP.  Pinning
- *   is accepted, since VRAM extents never move, but it does not prevent
- *   revocation: on kernels without CONFIG_DMABUF_MOVE_NOTIFY the dma-buf
- *   core pins at every map, and the importer is still notified.
+ * - Every importer must be revocable, as upstream requires from 7.1 on
+ *   (dma_buf_attach_revocable()): an attachment without move_notify is
+ *   refused with -EOPNOTSUPP, and so is pinning wherever the dma-buf core
+ *   has move_notify (CONFIG_DMABUF_MOVE_NOTIFY), because a pinned importer
+ *   may take a revocation as the end of the buffer rather than unmap.
+ *   Where the core pins at every map of a dynamic importer (kernels without
+ *   move_notify), pinning is accepted and the importer is notified anyway.
+ *
+ * - Attaching to a buffer that is revoked, even temporarily, fails with
+ *   -ENODEV, as it does on vfio-pci.
  *
  * CPU access: none.  mmap() and vmap() of these buffers fail: the memory
  * belongs to a VF that a guest drives, the host reaches it through the VF
  * variant driver's own BAR mappings (which VFIO zaps on reset), and the PF
  * reaches it as VRAM.
  *
- * Revocation: VF reset or memory disable (reported by the variant driver
- * through xe_pfvf_vf_revoke()), unprovisioning, reprovisioning, disabling
- * the VFs and unregistering the PF revoke every buffer of the VF, and
- * xe_pfvf_dmabuf_revoke() one buffer.  Under the buffer's reservation lock
- * the buffer is marked revoked and the importers are notified with
- * dma_buf_move_notify(); then the revoker waits, at most
- * ``revoke_timeout_ms``, for their fences and for them to unmap.  Maps of a
- * revoked buffer fail with -ENODEV, for good: the VMM exports a new buffer
- * once the VF is back.  A revoked buffer still holds its references, so it
- * may outlive its VF, its PF and the modules of its variant driver, backend
- * and importers.
+ * Every mapping is counted per attachment.  An importer that detaches with
+ * a mapping still live is told in the log, and its mappings are dropped
+ * with the attachment (the standard path's are unmapped), so that no later
+ * revocation waits for a mapping nobody holds.
  *
- * Locking: &xe_pfvf_pf.lock, then the dma-buf's reservation lock.  The
- * revocation paths hold the PF lock; map and unmap run under the
- * reservation lock only.
+ * Revocation is described in "DOC: revocation".
  */
 
-static unsigned int revoke_timeout_ms = 1000;
-module_param(revoke_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(revoke_timeout_ms,
-		 "Longest wait for importers to unmap a revoked dma-buf, in ms (default 1000)");
-
-/**
- * enum pfvf_path - how an attachment maps the buffer
- * @PFVF_PATH_UNDECIDED: the owning PF attached; the standard path is
- *			 checked at its first map
- * @PFVF_PATH_PRIVATE: private interconnect, xe_pfvf_dmabuf_map()
- * @PFVF_PATH_P2P_BUS: standard path, PCI bus addresses (shared switch)
- * @PFVF_PATH_P2P_HOST: standard path through the host bridge,
- *			dma_map_resource() for the importer
- */
-enum pfvf_path {
-	PFVF_PATH_UNDECIDED,
-	PFVF_PATH_PRIVATE,
-	PFVF_PATH_P2P_BUS,
-	PFVF_PATH_P2P_HOST,
-};
-
-/**
- * struct pfvf_dmabuf - an exported range list of one VF
- * @dmabuf: the dma-buf
- * @vf: the VF slot; its PF is referenced by this buffer
- * @pdev: the VF's PCI device, referenced
- * @link: entry in &xe_pfvf_vf.dmabufs while not revoked, protected by
- *	  &xe_pfvf_pf.lock
- * @bar: the VF's LMEM BAR at export
- * @nr_ranges: entries in @ranges
- * @ranges: the exported ranges, as offsets in the LMEM BAR (equal to LMEM
- *	    offsets)
- * @revoked: set once, under the reservation lock
- * @nr_mapped: live maps of all attachments, under the reservation lock
- * @unmapped: woken when @nr_mapped drops to 0
- * @map: the VRAM extents, immutable; handed out by xe_pfvf_dmabuf_map()
- */
-struct pfvf_dmabuf {
-	struct dma_buf *dmabuf;
-	struct xe_pfvf_vf *vf;
-	struct pci_dev *pdev;
-	struct list_head link;
-	struct xe_pfvf_bar bar;
-	unsigned int nr_ranges;
-	struct xe_pfvf_dmabuf_range *ranges;
-	bool revoked;
-	unsigned int nr_mapped;
-	wait_queue_head_t unmapped;
-	struct xe_pfvf_mapping *map;
-};
-
-/**
- * struct pfvf_attach - exporter state of an attachment
- * @path: &enum pfvf_path, decided at attach or first map
- */
-struct pfvf_attach {
-	enum pfvf_path path;
-};
-
-static const struct dma_buf_ops pfvf_dmabuf_ops;
-
-/* The importer's name for log lines. */
-static const char *importer_name(struct device *dev)
-{
-	return dev_name(dev);
-}
-
-static bool pfvf_share_bridge(struct pci_dev *a, struct pci_dev *b)
-{
-	struct pci_dev *up, *bb;
-
-	for (up = pci_upstream_bridge(a); up; up = pci_upstream_bridge(up))
-		for (bb = pci_upstream_bridge(b); bb; bb = pci_upstream_bridge(bb))
-			if (up == bb)
-				return true;
-	return false;
-}
-
-/*
- * Standard path: may @dev reach the VF's BAR peer to peer?  Linux 6.1 does
- * not export the P2PDMA map type: a bridge shared with the VF means bus
- * addresses, anything else that pci_p2pdma_distance() accepts goes through
- * the host bridge.
- */
-static int pfvf_check_p2p(struct pfvf_dmabuf *buf, struct device *dev, enum pfvf_path *path)
-{
-	if (!dev_is_pci(dev)) {
-		dev_notice_ratelimited(dev, "xe_pfvf dma-buf of VF%u refused: %s is not a PCI device, no peer-to-peer path\n",
-				       buf->vf->vfid, importer_name(dev));
-		return -EREMOTEIO;
-	}
-	if (!IS_ENABLED(CONFIG_PCI_P2PDMA)) {
-		dev_notice_ratelimited(dev, "xe_pfvf dma-buf of VF%u refused: no peer-to-peer path, kernel built without PCI P2PDMA\n",
-				       buf->vf->vfid);
-		return -EREMOTEIO;
-	}
-	if (pci_p2pdma_distance(buf->pdev, dev, false) < 0) {
-		dev_notice_ratelimited(dev, "xe_pfvf dma-buf of VF%u refused: no peer-to-peer path to %s (ACS redirect or host bridge not allowed)\n",
-				       buf->vf->vfid, pci_name(buf->pdev));
-		return -EREMOTEIO;
-	}
-	*path = pfvf_share_bridge(buf->pdev, to_pci_dev(dev)) ? PFVF_PATH_P2P_BUS :
-								PFVF_PATH_P2P_HOST;
-	return 0;
-}
-
-static bool pfvf_is_owner(struct pfvf_dmabuf *buf, struct device *dev)
-{
-	return dev_is_pci(dev) && to_pci_dev(dev) == pci_physfn(buf->pdev);
-}
-
-static int pfvf_dmabuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
-{
-	struct pfvf_dmabuf *buf = dmabuf->priv;
-	enum pfvf_path path = PFVF_PATH_UNDECIDED;
-	struct pfvf_attach *pa;
-	int err;
-
-	if (READ_ONCE(buf->revoked))
-		return -ENODEV;
-	/* The owning PF may still ask for the private interconnect. */
-	if (!pfvf_is_owner(buf, attach->dev)) {
-		err = pfvf_check_p2p(buf, attach->dev, &path);
-		if (err)
-			return err;
-	}
-	if (!attach->importer_ops) {
-		dev_notice_ratelimited(attach->dev, "xe_pfvf dma-buf of VF%u refused: importer %s cannot be revoked (no move_notify)\n",
-				       buf->vf->vfid, importer_name(attach->dev));
-		return -EOPNOTSUPP;
-	}
-
-	pa = kzalloc(sizeof(*pa), GFP_KERNEL);
-	if (!pa)
-		return -ENOMEM;
-	pa->path = path;
-	attach->priv = pa;
-	return 0;
-}
-
-static void pfvf_dmabuf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
-{
-	kfree(attach->priv);
-	attach->priv = NULL;
-}
-
-/* Pinning cannot stop a revocation; VRAM extents do not move anyway. */
-static int pfvf_dmabuf_pin(struct dma_buf_attachment *attach)
-{
-	return 0;
-}
-
-static void pfvf_dmabuf_unpin(struct dma_buf_attachment *attach)
-{
-}
-
-static void pfvf_mapped(struct pfvf_dmabuf *buf)
-{
-	dma_resv_assert_held(buf->dmabuf->resv);
-	buf->nr_mapped++;
-}
-
-static void pfvf_unmapped(struct pfvf_dmabuf *buf)
-{
-	dma_resv_assert_held(buf->dmabuf->resv);
-	if (!WARN_ON(!buf->nr_mapped) && !--buf->nr_mapped)
-		wake_up_all(&buf->unmapped);
-}
-
-static void pfvf_unmap_sg(struct dma_buf_attachment *attach, struct sg_table *sgt,
-			  unsigned int nents, enum dma_data_direction dir)
-{
-	struct pfvf_attach *pa = attach->priv;
-	struct scatterlist *sg;
-	unsigned int i;
-
-	if (pa->path == PFVF_PATH_P2P_HOST)
-		for_each_sg(sgt->sgl, sg, nents, i)
-			dma_unmap_resource(attach->dev, sg_dma_address(sg), sg_dma_len(sg),
-					   dir, DMA_ATTR_SKIP_CPU_SYNC);
-	sg_free_table(sgt);
-	kfree(sgt);
-}
-
-/*
- * Largest scatterlist segment for the importer: its DMA max segment size
- * (which also keeps every length within the 32 bits of sg_dma_len()),
- * rounded down to whole granules.
- */
-static u64 pfvf_max_seg(struct device *dev)
-{
-	u64 seg = dma_get_max_seg_size(dev);
-
-	return seg >= XE_PFVF_GRANULE ? round_down(seg, XE_PFVF_GRANULE) : seg;
-}
-
-/* Map one segment of the BAR for the importer; 0 or a negative errno. */
-static int pfvf_map_seg(struct dma_buf_attachment *attach, struct scatterlist *sg,
-			u64 offset, u64 len, enum dma_data_direction dir)
-{
-	struct pfvf_dmabuf *buf = attach->dmabuf->priv;
-	struct pfvf_attach *pa = attach->priv;
-	dma_addr_t addr;
-
-	if (pa->path == PFVF_PATH_P2P_BUS) {
-		addr = buf->bar.bus + offset;
-	} else {
-		addr = dma_map_resource(attach->dev, buf->bar.cpu + offset, len, dir,
-					DMA_ATTR_SKIP_CPU_SYNC);
-		if (dma_mapping_error(attach->dev, addr))
-			return -EIO;
-	}
-	sg_set_page(sg, NULL, len, 0);
-	sg_dma_address(sg) = addr;
-	sg_dma_len(sg) = len;
-	return 0;
-}
-
-/* Segments of at most @seg bytes for the ranges, or -ENXIO past the BAR. */
-static int pfvf_count_segs(struct pfvf_dmabuf *buf, struct device *dev, u64 seg,
-			   unsigned int *nents)
-{
-	u64 n = 0;
-	unsigned int i;
-
-	for (i = 0; i < buf->nr_ranges; i++) {
-		const struct xe_pfvf_dmabuf_range *r = &buf->ranges[i];
-
-		/* LMEM offsets are BAR offsets, if the BAR reaches that far. */
-		if (r->offset >= buf->bar.size || r->length > buf->bar.size - r->offset) {
-			dev_notice_ratelimited(dev, "xe_pfvf dma-buf of VF%u: LMEM %#llx+%#llx is beyond the VF's LMEM BAR (%#llx)\n",
-					       buf->vf->vfid, r->offset, r->length, buf->bar.size);
-			return -ENXIO;
-		}
-		n += div64_u64(r->length + seg - 1, seg);
-	}
-	if (n > UINT_MAX) {
-		dev_notice_ratelimited(dev, "xe_pfvf dma-buf of VF%u: %llu segments of %llu bytes\n",
-				       buf->vf->vfid, n, seg);
-		return -E2BIG;
-	}
-	*nents = n;
-	return 0;
-}
-
-/*
- * Standard path: the BAR ranges, as DMA addresses of the importer, cut to
- * its max segment size.
- */
-static struct sg_table *pfvf_map_dma_buf(struct dma_buf_attachment *attach,
-					 enum dma_data_direction dir)
-{
-	struct pfvf_dmabuf *buf = attach->dmabuf->priv;
-	struct pfvf_attach *pa = attach->priv;
-	u64 seg = pfvf_max_seg(attach->dev);
-	unsigned int i, nents, done = 0;
-	struct scatterlist *sg;
-	struct sg_table *sgt;
-	int err;
-
-	dma_resv_assert_held(attach->dmabuf->resv);
-
-	if (buf->revoked)
-		return ERR_PTR(-ENODEV);
-	if (pa->path == PFVF_PATH_PRIVATE) {
-		dev_notice_ratelimited(attach->dev, "xe_pfvf dma-buf of VF%u: attached over %s, map it with xe_pfvf_dmabuf_map()\n",
-				       buf->vf->vfid, XE_PFVF_INTERCONNECT_LMEM);
-		return ERR_PTR(-EOPNOTSUPP);
-	}
-	if (pa->path == PFVF_PATH_UNDECIDED) {
-		err = pfvf_check_p2p(buf, attach->dev, &pa->path);
-		if (err)
-			return ERR_PTR(err);
-	}
-	if (!attach->peer2peer) {
-		dev_notice_ratelimited(attach->dev, "xe_pfvf dma-buf of VF%u refused: %s cannot take peer-to-peer memory\n",
-				       buf->vf->vfid, importer_name(attach->dev));
-		return ERR_PTR(-EOPNOTSUPP);
-	}
-	err = pfvf_count_segs(buf, attach->dev, seg, &nents);
-	if (err)
-		return ERR_PTR(err);
-
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
-	if (!sgt)
-		return ERR_PTR(-ENOMEM);
-	err = sg_alloc_table(sgt, nents, GFP_KERNEL);
-	if (err) {
-		kfree(sgt);
-		return ERR_PTR(err);
-	}
-
-	sg = sgt->sgl;
-	for (i = 0; i < buf->nr_ranges; i++) {
-		u64 off = buf->ranges[i].offset, left = buf->ranges[i].length;
-
-		while (left) {
-			u64 len = min(left, seg);
-
-			err = pfvf_map_seg(attach, sg, off, len, dir);
-			if (err)
-				goto err_unmap;
-			done++;
-			sg = sg_next(sg);
-			off += len;
-			left -= len;
-		}
-	}
-	pfvf_mapped(buf);
-	return sgt;
-
-err_unmap:
-	pfvf_unmap_sg(attach, sgt, done, dir);
-	return ERR_PTR(err);
-}
-
-static void pfvf_unmap_dma_buf(struct dma_buf_attachment *attach, struct sg_table *sgt,
-			       enum dma_data_direction dir)
-{
-	struct pfvf_dmabuf *buf = attach->dmabuf->priv;
-
-	pfvf_unmap_sg(attach, sgt, sgt->orig_nents, dir);
-	pfvf_unmapped(buf);
-}
-
-static void pfvf_dmabuf_free(struct pfvf_dmabuf *buf)
-{
-	kvfree(buf->map);
-	kvfree(buf->ranges);
-	pci_dev_put(buf->pdev);
-	if (buf->vf)
-		xe_pfvf_pf_put(buf->vf->pf);
-	kfree(buf);
-}
-
-static void pfvf_dmabuf_release(struct dma_buf *dmabuf)
-{
-	struct pfvf_dmabuf *buf = dmabuf->priv;
-
-	scoped_guard(mutex, &buf->vf->pf->lock)
-		list_del(&buf->link);
-	pfvf_dmabuf_free(buf);
-}
-
-static int pfvf_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
-{
-	return -EOPNOTSUPP;
-}
-
-static const struct dma_buf_ops pfvf_dmabuf_ops = {
-	.attach = pfvf_dmabuf_attach,
-	.detach = pfvf_dmabuf_detach,
-	.pin = pfvf_dmabuf_pin,
-	.unpin = pfvf_dmabuf_unpin,
-	.map_dma_buf = pfvf_map_dma_buf,
-	.unmap_dma_buf = pfvf_unmap_dma_buf,
-	.release = pfvf_dmabuf_release,
-	.mmap = pfvf_dmabuf_mmap,
-};
-
-/* Revoke one buffer and wait, boundedly, for its importers. */
-static void pfvf_revoke(struct pfvf_dmabuf *buf)
-{
-	unsigned long timeout = msecs_to_jiffies(revoke_timeout_ms);
-	struct dma_resv *resv = buf->dmabuf->resv;
-
-	dma_resv_lock(resv, NULL);
-	WRITE_ONCE(buf->revoked, true);
-	dma_buf_move_notify(buf->dmabuf);
-	dma_resv_unlock(resv);
-
-	if (dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, false, timeout) <= 0)
-		dev_warn_ratelimited(&buf->pdev->dev, "revoked dma-buf: importer fences still pending after %u ms\n",
-				     revoke_timeout_ms);
-	if (!wait_event_timeout(buf->unmapped, !READ_ONCE(buf->nr_mapped), timeout))
-		dev_warn_ratelimited(&buf->pdev->dev, "revoked dma-buf: %u importer mappings left after %u ms\n",
-				     READ_ONCE(buf->nr_mapped), revoke_timeout_ms);
-}
-
-/**
- * xe_pfvf_dmabuf_revoke_vf() - revoke every dma-buf of a VF
- * @vf: the VF slot
- * @why: reason, for the log; NULL when the caller logs it
- *
- * Called with the PF lock held, before the VF's memory is taken away.
- *
- * Return: the number of buffers revoked.
- */
-unsigned int xe_pfvf_dmabuf_revoke_vf(struct xe_pfvf_vf *vf, const char *why)
-{
-	struct pfvf_dmabuf *buf, *next;
-	unsigned int n = 0;
-
-	lockdep_assert_held(&vf->pf->lock);
-
-	list_for_each_entry_safe(buf, next, &vf->dmabufs, link) {
-		/* Off the list: later revocations skip it, release finds it unlinked. */
-		list_del_init(&buf->link);
-		pfvf_revoke(buf);
-		n++;
-	}
-	vf->pf->nr_revoked += n;
-	if (n && why)
-		pci_info(vf->pf->pdev, "VF%u: %u dma-buf(s) revoked: %s\n", vf->vfid, n, why);
-	return n;
-}
-
-/**
- * xe_pfvf_dmabuf_show() - list a VF's live dma-bufs in debugfs
- * @m: the seq_file
- * @vf: the VF slot
- *
- * Called with the PF lock held; see "DOC: debugfs".
- */
-void xe_pfvf_dmabuf_show(struct seq_file *m, struct xe_pfvf_vf *vf)
-{
-	struct dma_buf_attachment *attach;
-	struct pfvf_dmabuf *buf;
-	unsigned int n, mapped;
-
-	lockdep_assert_held(&vf->pf->lock);
-
-	list_for_each_entry(buf, &vf->dmabufs, link) {
-		n = 0;
-		dma_resv_lock(buf->dmabuf->resv, NULL);
-		list_for_each_entry(attach, &buf->dmabuf->attachments, node)
-			n++;
-		mapped = buf->nr_mapped;
-		dma_resv_unlock(buf->dmabuf->resv);
-		seq_printf(m, "%u %lu %llu %u %u %u %u\n", vf->vfid,
-			   file_inode(buf->dmabuf->file)->i_ino, buf->map->size, buf->nr_ranges,
-			   buf->map->nr_extents, n, mapped);
-	}
-}
-
-/**
- * xe_pfvf_vf_revoke() - revoke every dma-buf of a VF
- * @vf: the VF, from xe_pfvf_vf_get()
- *
- * For VF variant drivers, on VF reset (FLR), memory disable and release.
- * Notifies the importers and waits, at most ``revoke_timeout_ms`` per
- * buffer, for them to unmap; maps of the buffers then fail with -ENODEV.
- * May sleep.  Takes the PF lock: do not call it from a dma-buf importer
- * callback or with a reservation lock held.  Logs nothing: the caller knows
- * why, and logs it.
- *
- * Return: the number of buffers revoked.
- */
-unsigned int xe_pfvf_vf_revoke(struct xe_pfvf_vf *vf)
-{
-	guard(mutex)(&vf->pf->lock);
-
-	return xe_pfvf_dmabuf_revoke_vf(vf, NULL);
-}
-EXPORT_SYMBOL_NS_GPL(xe_pfvf_vf_revoke, XE_PFVF_NS);
+static const struct dma_buf_ops dmabuf_ops;
 
 /**
  * xe_pfvf_is_dmabuf() - is this a dma-buf exported by xe_pfvf?
@@ -542,63 +81,295 @@ EXPORT_SYMBOL_NS_GPL(xe_pfvf_vf_revoke, XE_PFVF_NS);
  */
 bool xe_pfvf_is_dmabuf(const struct dma_buf *dmabuf)
 {
-	return dmabuf && dmabuf->ops == &pfvf_dmabuf_ops;
+	return dmabuf && dmabuf->ops == &dmabuf_ops;
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_is_dmabuf, XE_PFVF_NS);
 
 /**
- * xe_pfvf_dmabuf_revoke() - revoke one dma-buf
- * @dmabuf: a dma-buf from xe_pfvf_dmabuf_export()
+ * xe_pfvf_dmabuf_next() - walk a VF's dma-bufs without holding a lock
+ * @vf: the VF
+ * @pos: the buffer returned by the previous call, or NULL to start
  *
- * As xe_pfvf_vf_revoke(), for one buffer.  May sleep.
+ * Returns the next buffer on the VF's list with a reference on its file,
+ * and drops the reference on @pos.  Buffers whose file is being released
+ * are skipped: nobody can map them.
  *
- * Return: 0 on success (also if already revoked), -EINVAL if @dmabuf is
- * not an xe_pfvf dma-buf.
+ * Return: the next buffer, or NULL at the end of the list.
  */
-int xe_pfvf_dmabuf_revoke(struct dma_buf *dmabuf)
+struct xe_pfvf_dmabuf *xe_pfvf_dmabuf_next(struct xe_pfvf_vf *vf, struct xe_pfvf_dmabuf *pos)
 {
-	struct pfvf_dmabuf *buf;
+	struct xe_pfvf_pf *pf = vf->pf;
+	struct xe_pfvf_dmabuf *buf, *next = NULL;
 
-	if (!xe_pfvf_is_dmabuf(dmabuf)) {
-		pr_notice_ratelimited(XE_PFVF_NAME ": revoke: not an xe_pfvf dma-buf\n");
-		return -EINVAL;
+	spin_lock(&pf->buf_lock);
+	/* @pos is still listed: its reference keeps its release away. */
+	buf = pos ? list_next_entry(pos, link) :
+		    list_first_entry(&vf->dmabufs, struct xe_pfvf_dmabuf, link);
+	for (; !list_entry_is_head(buf, &vf->dmabufs, link); buf = list_next_entry(buf, link)) {
+		if (xe_pfvf_file_get_active(buf->dmabuf->file)) {
+			next = buf;
+			break;
+		}
 	}
-	buf = dmabuf->priv;
+	spin_unlock(&pf->buf_lock);
+	if (pos)
+		fput(pos->dmabuf->file);
+	return next;
+}
 
-	guard(mutex)(&buf->vf->pf->lock);
-	if (!list_empty(&buf->link)) {
-		list_del_init(&buf->link);
-		pfvf_revoke(buf);
-		buf->vf->pf->nr_revoked++;
-		pci_info(buf->vf->pf->pdev, "VF%u: 1 dma-buf revoked: revoke requested\n",
-			 buf->vf->vfid);
+/**
+ * xe_pfvf_dmabuf_put() - stop a walk of xe_pfvf_dmabuf_next() early
+ * @buf: the buffer it returned last, or NULL
+ */
+void xe_pfvf_dmabuf_put(struct xe_pfvf_dmabuf *buf)
+{
+	if (buf)
+		fput(buf->dmabuf->file);
+}
+
+/**
+ * xe_pfvf_dmabuf_importers() - the devices mapping a buffer, for logs
+ * @buf: the buffer
+ * @names: where to write their names, space separated
+ * @size: size of @names
+ *
+ * Takes the buffer's reservation lock.
+ *
+ * Return: the number of attachments with a live mapping.
+ */
+unsigned int xe_pfvf_dmabuf_importers(struct xe_pfvf_dmabuf *buf, char *names, size_t size)
+{
+	struct dma_buf_attachment *attach;
+	unsigned int n = 0;
+	size_t len = 0;
+
+	names[0] = '\0';
+	dma_resv_lock(buf->dmabuf->resv, NULL);
+	list_for_each_entry(attach, &buf->dmabuf->attachments, node) {
+		struct xe_pfvf_attach *xa = attach->priv;
+
+		if (!xa || !xa->nr_mapped)
+			continue;
+		len += scnprintf(names + len, size - len, "%s%s:%s", n ? " " : "",
+				 dev_driver_string(attach->dev), dev_name(attach->dev));
+		n++;
 	}
+	dma_resv_unlock(buf->dmabuf->resv);
+	return n;
+}
+
+static bool dmabuf_is_owner(struct xe_pfvf_dmabuf *buf, struct device *dev)
+{
+	return dev_is_pci(dev) && to_pci_dev(dev) == pci_physfn(buf->pdev);
+}
+
+static void dmabuf_mapped(struct xe_pfvf_dmabuf *buf, struct xe_pfvf_attach *xa)
+{
+	dma_resv_assert_held(buf->dmabuf->resv);
+	xa->nr_mapped++;
+	buf->nr_mapped++;
+}
+
+static void dmabuf_unmapped(struct xe_pfvf_dmabuf *buf, struct xe_pfvf_attach *xa,
+			    unsigned int n)
+{
+	dma_resv_assert_held(buf->dmabuf->resv);
+	xa->nr_mapped -= n;
+	buf->nr_mapped -= n;
+	if (!buf->nr_mapped)
+		xe_pfvf_revoke_kick(buf);
+}
+
+static int dmabuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct xe_pfvf_dmabuf *buf = dmabuf->priv;
+	struct xe_pfvf_attach *xa;
+	enum xe_pfvf_p2p_map p2p = XE_PFVF_P2P_REFUSED;
+	int err;
+
+	if (READ_ONCE(buf->state) != XE_PFVF_DMABUF_LIVE)
+		return -ENODEV;
+	/* The owning PF may still ask for the private interconnect. */
+	if (!dmabuf_is_owner(buf, attach->dev)) {
+		err = xe_pfvf_p2p_check(buf->pdev, buf->vf->pf->lmem_bar, attach->dev, &p2p);
+		if (err)
+			return err;
+	}
+	if (!xe_pfvf_attach_revocable(attach)) {
+		pci_notice_ratelimited(buf->pdev, "dma-buf %lu refused to %s: importer cannot be revoked (no move_notify)\n",
+				       buf->ino, dev_name(attach->dev));
+		return -EOPNOTSUPP;
+	}
+
+	xa = kzalloc(sizeof(*xa), GFP_KERNEL_ACCOUNT);
+	if (!xa)
+		return -ENOMEM;
+	xa->path = p2p == XE_PFVF_P2P_REFUSED ? XE_PFVF_PATH_UNDECIDED : XE_PFVF_PATH_STANDARD;
+	xa->p2p = p2p;
+	INIT_LIST_HEAD(&xa->sgts);
+	attach->priv = xa;
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(xe_pfvf_dmabuf_revoke, XE_PFVF_NS);
 
-static int pfvf_check_desc(struct xe_pfvf_vf *vf, const struct xe_pfvf_dmabuf_desc *desc,
-			   u64 *size)
+static void dmabuf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
-	struct device *dev = &vf->pf->pdev->dev;
+	struct xe_pfvf_dmabuf *buf = dmabuf->priv;
+	struct xe_pfvf_attach *xa = attach->priv;
+	struct xe_pfvf_sgt *xs, *next;
+
+	/* Off the attachment list already: no map or notification reaches it. */
+	dma_resv_lock(dmabuf->resv, NULL);
+	if (xa->nr_mapped) {
+		dev_err_ratelimited(&buf->pdev->dev, "dma-buf %lu: %s detached with %u mapping(s) live; dropping them\n",
+				    buf->ino, dev_name(attach->dev), xa->nr_mapped);
+		list_for_each_entry_safe(xs, next, &xa->sgts, link) {
+			list_del(&xs->link);
+			xe_pfvf_p2p_unmap(attach->dev, xa->p2p, &xs->sgt, xs->dir);
+			kfree(xs);
+		}
+		dmabuf_unmapped(buf, xa, xa->nr_mapped);
+	}
+	dma_resv_unlock(dmabuf->resv);
+	kfree(xa);
+	attach->priv = NULL;
+}
+
+static int dmabuf_pin(struct dma_buf_attachment *attach)
+{
+	struct xe_pfvf_dmabuf *buf = attach->dmabuf->priv;
+
+	/* The dma-buf core pins at every map where it has no move_notify. */
+	if (XE_PFVF_DMABUF_CORE_PINS)
+		return 0;
+	pci_notice_ratelimited(buf->pdev, "dma-buf %lu: pin by %s refused: it could not be revoked\n",
+			       buf->ino, dev_name(attach->dev));
+	return -EOPNOTSUPP;
+}
+
+static void dmabuf_unpin(struct dma_buf_attachment *attach)
+{
+}
+
+/* The standard path: the BAR ranges as DMA addresses of the importer. */
+static struct sg_table *dmabuf_map(struct dma_buf_attachment *attach,
+				   enum dma_data_direction dir)
+{
+	struct xe_pfvf_dmabuf *buf = attach->dmabuf->priv;
+	struct xe_pfvf_attach *xa = attach->priv;
+	struct xe_pfvf_sgt *xs;
+	int err;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	if (buf->state != XE_PFVF_DMABUF_LIVE)
+		return ERR_PTR(-ENODEV);
+	if (xa->path == XE_PFVF_PATH_PRIVATE) {
+		pci_notice_ratelimited(buf->pdev, "dma-buf %lu: %s attached over %s, maps with xe_pfvf_dmabuf_map()\n",
+				       buf->ino, dev_name(attach->dev), XE_PFVF_INTERCONNECT_LMEM);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	if (xa->path == XE_PFVF_PATH_UNDECIDED) {
+		err = xe_pfvf_p2p_check(buf->pdev, buf->vf->pf->lmem_bar, attach->dev,
+					&xa->p2p);
+		if (err)
+			return ERR_PTR(err);
+		xa->path = XE_PFVF_PATH_STANDARD;
+	}
+	if (!attach->peer2peer) {
+		pci_notice_ratelimited(buf->pdev, "dma-buf %lu refused to %s: it cannot take peer-to-peer memory\n",
+				       buf->ino, dev_name(attach->dev));
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+
+	xs = kzalloc(sizeof(*xs), GFP_KERNEL_ACCOUNT);
+	if (!xs)
+		return ERR_PTR(-ENOMEM);
+	err = xe_pfvf_p2p_map(attach->dev, xa->p2p, &buf->bar, buf->ranges, buf->nr_ranges, dir,
+			      &xs->sgt);
+	if (err) {
+		kfree(xs);
+		return ERR_PTR(err);
+	}
+	xs->dir = dir;
+	list_add_tail(&xs->link, &xa->sgts);
+	dmabuf_mapped(buf, xa);
+	return &xs->sgt;
+}
+
+static void dmabuf_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+			 enum dma_data_direction dir)
+{
+	struct xe_pfvf_dmabuf *buf = attach->dmabuf->priv;
+	struct xe_pfvf_attach *xa = attach->priv;
+	struct xe_pfvf_sgt *xs = container_of(sgt, struct xe_pfvf_sgt, sgt);
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	list_del(&xs->link);
+	xe_pfvf_p2p_unmap(attach->dev, xa->p2p, &xs->sgt, xs->dir);
+	kfree(xs);
+	dmabuf_unmapped(buf, xa, 1);
+}
+
+static void dmabuf_free(struct xe_pfvf_dmabuf *buf)
+{
+	kvfree(buf->map);
+	kvfree(buf->ranges);
+	pci_dev_put(buf->pdev);
+	if (buf->vf)
+		xe_pfvf_pf_put(buf->vf->pf);
+	kfree(buf);
+}
+
+static void dmabuf_release(struct dma_buf *dmabuf)
+{
+	struct xe_pfvf_dmabuf *buf = dmabuf->priv;
+	struct xe_pfvf_pf *pf = buf->vf->pf;
+
+	/* A stuck buffer holds its file: this one is not stuck. */
+	spin_lock(&pf->buf_lock);
+	list_del(&buf->link);
+	spin_unlock(&pf->buf_lock);
+	dmabuf_free(buf);
+}
+
+static int dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	return -EOPNOTSUPP;
+}
+
+static const struct dma_buf_ops dmabuf_ops = {
+	.attach = dmabuf_attach,
+	.detach = dmabuf_detach,
+	.pin = dmabuf_pin,
+	.unpin = dmabuf_unpin,
+	.map_dma_buf = dmabuf_map,
+	.unmap_dma_buf = dmabuf_unmap,
+	.release = dmabuf_release,
+	.mmap = dmabuf_mmap,
+};
+
+/* Checks on the request alone; the VF's device names the log lines. */
+static int dmabuf_check_desc(struct pci_dev *pdev, const struct xe_pfvf_dmabuf_desc *desc,
+			     u64 *size)
+{
 	unsigned int i;
 
 	if (desc->space != XE_PFVF_SPACE_BAR && desc->space != XE_PFVF_SPACE_LMEM) {
-		dev_notice_ratelimited(dev, "export VF%u: space %u is neither LMEM nor BAR\n",
-				       vf->vfid, desc->space);
+		pci_notice_ratelimited(pdev, "export: space %u is neither LMEM nor BAR\n",
+				       desc->space);
 		return -EINVAL;
 	}
 	if (desc->flags & ~(O_CLOEXEC | O_ACCMODE)) {
-		dev_notice_ratelimited(dev, "export VF%u: file flags %#x\n", vf->vfid, desc->flags);
+		pci_notice_ratelimited(pdev, "export: file flags %#x\n", desc->flags);
 		return -EINVAL;
 	}
 	if (!desc->nr_ranges || !desc->ranges) {
-		dev_notice_ratelimited(dev, "export VF%u: no ranges\n", vf->vfid);
+		pci_notice_ratelimited(pdev, "export: no ranges\n");
 		return -EINVAL;
 	}
 	if (desc->nr_ranges > XE_PFVF_DMABUF_MAX_RANGES) {
-		dev_notice_ratelimited(dev, "export VF%u: %u ranges > %u\n", vf->vfid,
-				       desc->nr_ranges, XE_PFVF_DMABUF_MAX_RANGES);
+		pci_notice_ratelimited(pdev, "export: %u ranges > %u\n", desc->nr_ranges,
+				       XE_PFVF_DMABUF_MAX_RANGES);
 		return -E2BIG;
 	}
 	*size = 0;
@@ -606,28 +377,63 @@ static int pfvf_check_desc(struct xe_pfvf_vf *vf, const struct xe_pfvf_dmabuf_de
 		const struct xe_pfvf_dmabuf_range *r = &desc->ranges[i];
 
 		if (!r->length || !IS_ALIGNED(r->offset | r->length, XE_PFVF_GRANULE)) {
-			dev_notice_ratelimited(dev, "export VF%u: range %u (%#llx+%#llx) empty or not %llu-byte aligned\n",
-					       vf->vfid, i, r->offset, r->length, XE_PFVF_GRANULE);
+			pci_notice_ratelimited(pdev, "export: range %u (%#llx+%#llx) empty or not %llu-byte aligned\n",
+					       i, r->offset, r->length, XE_PFVF_GRANULE);
 			return -EINVAL;
 		}
 		if (check_add_overflow(*size, r->length, size)) {
-			dev_notice_ratelimited(dev, "export VF%u: size overflows\n", vf->vfid);
+			pci_notice_ratelimited(pdev, "export: size overflows\n");
 			return -EOVERFLOW;
 		}
 	}
 	return 0;
 }
 
-/* Translate the ranges: count with @ext NULL, or fill @ext. */
-static int pfvf_xlate_ranges(struct xe_pfvf_vf *vf, const struct xe_pfvf_dmabuf_desc *desc,
-			     struct xe_pfvf_extent *ext, u32 max, struct xe_pfvf_xlate_res *res)
+/*
+ * Translate the ranges into @buf's extents, against the table as the PF
+ * lock holds it still: bounds and extents counted first (O(log n) per
+ * range, nothing produced), then one translation straight into an array of
+ * exactly that size.
+ */
+static int dmabuf_translate(struct xe_pfvf_dmabuf *buf, const struct xe_pfvf_table *table,
+			    const struct xe_pfvf_dmabuf_desc *desc, u64 size)
 {
+	struct xe_pfvf_vf *vf = buf->vf;
+	struct xe_pfvf_xlate_res res = {};
+	struct xe_pfvf_cursor cur = {};
+	u64 nr = 0;
 	unsigned int i;
+	u32 span;
 	int err;
 
-	*res = (struct xe_pfvf_xlate_res){ .ext = ext, .max = max };
+	lockdep_assert_held(&vf->pf->lock);
+
 	for (i = 0; i < desc->nr_ranges; i++) {
-		struct xe_pfvf_xlate_req req = {
+		const struct xe_pfvf_dmabuf_range *r = &desc->ranges[i];
+
+		err = xe_pfvf_table_span(table, desc->space, vf->vfid, r->offset, r->length, &span);
+		if (err) {
+			pci_notice_ratelimited(buf->pdev, "export: %s range %u (%#llx+%#llx): %pe\n",
+					       xe_pfvf_space_name(desc->space), i, r->offset,
+					       r->length, ERR_PTR(err));
+			return err;
+		}
+		/* Repeated or overlapping ranges count in full. */
+		nr += span;
+		if (nr > XE_PFVF_DMABUF_MAX_EXTENTS) {
+			pci_notice_ratelimited(buf->pdev, "export: more than %u VRAM extents in %u ranges\n",
+					       XE_PFVF_DMABUF_MAX_EXTENTS, i + 1);
+			return -E2BIG;
+		}
+	}
+
+	buf->map = kvzalloc(struct_size(buf->map, extents, nr), GFP_KERNEL_ACCOUNT);
+	if (!buf->map)
+		return -ENOMEM;
+	res.ext = buf->map->extents;
+	res.max = nr;
+	for (i = 0; i < desc->nr_ranges; i++) {
+		const struct xe_pfvf_xlate_req req = {
 			.space = desc->space,
 			.flags = XE_PFVF_XLATE_ALIGNED,
 			.vfid = vf->vfid,
@@ -635,58 +441,17 @@ static int pfvf_xlate_ranges(struct xe_pfvf_vf *vf, const struct xe_pfvf_dmabuf_
 			.len = desc->ranges[i].length,
 		};
 
-		err = xe_pfvf_vf_translate(vf, NULL, &req, res);
+		/* Checked above, on the same table: cannot fail. */
+		err = xe_pfvf_table_xlate_cursor(table, &req, &res, &cur);
 		if (err)
 			return err;
-	}
-	return 0;
-}
-
-static struct pfvf_dmabuf *pfvf_dmabuf_build(struct xe_pfvf_vf *vf,
-					     const struct xe_pfvf_dmabuf_desc *desc, u64 size)
-{
-	struct xe_pfvf_xlate_res res;
-	struct pfvf_dmabuf *buf;
-	u32 nr;
-	int err;
-
-	lockdep_assert_held(&vf->pf->lock);
-
-	/* The PF lock keeps the provisioning still between the two passes. */
-	err = pfvf_xlate_ranges(vf, desc, NULL, 0, &res);
-	if (err)
-		return ERR_PTR(err);
-	nr = res.nr;
-
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf)
-		return ERR_PTR(-ENOMEM);
-	INIT_LIST_HEAD(&buf->link);
-	init_waitqueue_head(&buf->unmapped);
-	buf->nr_ranges = desc->nr_ranges;
-	buf->ranges = kvmalloc_array(desc->nr_ranges, sizeof(*desc->ranges), GFP_KERNEL);
-	buf->map = kvzalloc(struct_size(buf->map, extents, nr), GFP_KERNEL);
-	if (!buf->ranges || !buf->map) {
-		err = -ENOMEM;
-		goto err_free;
-	}
-	memcpy(buf->ranges, desc->ranges, array_size(desc->nr_ranges, sizeof(*desc->ranges)));
-	err = pfvf_xlate_ranges(vf, desc, buf->map->extents, nr, &res);
-	if (err)
-		goto err_free;
-	if (res.nr > nr || res.bytes != size) {
-		err = -EAGAIN;
-		goto err_free;
 	}
 	buf->map->interconnect = XE_PFVF_INTERCONNECT_LMEM;
 	buf->map->vfid = vf->vfid;
 	buf->map->size = size;
 	buf->map->nr_extents = res.nr;
-	return buf;
-
-err_free:
-	pfvf_dmabuf_free(buf);
-	return ERR_PTR(err);
+	buf->generation = res.generation;
+	return 0;
 }
 
 /**
@@ -697,62 +462,96 @@ err_free:
  * Every range must be granule-aligned and lie inside the VF's LMEM quota
  * (and, for BAR offsets, inside its LMEM BAR); the buffer is their
  * concatenation.  Install it in a file descriptor with dma_buf_fd(), or
- * drop it with dma_buf_put().  See "DOC: private-interconnect dma-bufs" for
- * who may import it and how it is revoked.
+ * drop it with dma_buf_put().  A buffer exported while the VF's memory is
+ * revoked temporarily (xe_pfvf_vf_revoke()) starts revoked.  See "DOC:
+ * private-interconnect dma-bufs" for who may import it and "DOC:
+ * revocation" for how it is revoked.
  *
  * Return: the dma-buf, or ERR_PTR(-EINVAL) for a malformed @desc (no
  * ranges, unknown space or flags, unaligned range), ERR_PTR(-E2BIG) for
- * too many ranges, ERR_PTR(-EOVERFLOW) for a range or total size that
- * overflows, ERR_PTR(-ENXIO) for a range beyond the LMEM BAR,
- * ERR_PTR(-ERANGE) beyond the LMEM quota, ERR_PTR(-ENODEV) if the VF is
- * not enabled or not provisioned or its PF unregistered, ERR_PTR(-ENOMEM).
+ * more than %XE_PFVF_DMABUF_MAX_RANGES ranges or more than
+ * %XE_PFVF_DMABUF_MAX_EXTENTS VRAM extents, ERR_PTR(-EOVERFLOW) for a
+ * total size that overflows, ERR_PTR(-ENXIO) for a range beyond the LMEM
+ * BAR, ERR_PTR(-ERANGE) beyond the LMEM quota, ERR_PTR(-ENODEV) if the VF
+ * is not enabled or not provisioned or its PF unregistered,
+ * ERR_PTR(-ENOMEM).
  */
 struct dma_buf *xe_pfvf_dmabuf_export(struct xe_pfvf_vf *vf,
 				      const struct xe_pfvf_dmabuf_desc *desc)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct xe_pfvf_pf *pf = vf->pf;
-	struct pfvf_dmabuf *buf;
+	const struct xe_pfvf_table *table;
+	struct xe_pfvf_dmabuf *buf;
 	struct dma_buf *dmabuf;
+	struct pci_dev *pdev;
 	u64 size;
 	int err;
 
-	err = pfvf_check_desc(vf, desc, &size);
+	guard(mutex)(&pf->lock);
+
+	pdev = vf->pdev;
+	if (!pf->registered || !pdev) {
+		pci_notice_ratelimited(pf->pdev, "export VF%u: VF not enabled\n", vf->vfid);
+		return ERR_PTR(-ENODEV);
+	}
+	err = dmabuf_check_desc(pdev, desc, &size);
 	if (err)
 		return ERR_PTR(err);
 
-	guard(mutex)(&pf->lock);
-
-	if (!pf->registered || !vf->pdev) {
-		dev_notice_ratelimited(&pf->pdev->dev, "export VF%u: VF not enabled\n", vf->vfid);
-		return ERR_PTR(-ENODEV);
-	}
-	buf = pfvf_dmabuf_build(vf, desc, size);
-	if (IS_ERR(buf))
-		return ERR_CAST(buf);
-
-	xe_pfvf_pf_hold(pf);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&buf->link);
+	INIT_LIST_HEAD(&buf->stuck_link);
+	init_waitqueue_head(&buf->unmapped);
+	buf->pdev = pci_dev_get(pdev);
 	buf->vf = vf;
-	buf->pdev = pci_dev_get(vf->pdev);
-	buf->bar.cpu = pci_resource_start(vf->pdev, pf->lmem_bar);
-	buf->bar.bus = pci_bus_address(vf->pdev, pf->lmem_bar);
-	buf->bar.size = pci_resource_len(vf->pdev, pf->lmem_bar);
+	xe_pfvf_pf_hold(pf);
 
-	exp_info.ops = &pfvf_dmabuf_ops;
+	table = rcu_dereference_protected(pf->table, lockdep_is_held(&pf->lock));
+	err = dmabuf_translate(buf, table, desc, size);
+	if (err)
+		goto err_free;
+
+	buf->nr_ranges = desc->nr_ranges;
+	buf->ranges = kvmalloc_array(desc->nr_ranges, sizeof(*desc->ranges), GFP_KERNEL_ACCOUNT);
+	if (!buf->ranges) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	memcpy(buf->ranges, desc->ranges, array_size(desc->nr_ranges, sizeof(*desc->ranges)));
+	buf->bar.cpu = pci_resource_start(pdev, pf->lmem_bar);
+	buf->bar.bus = pci_bus_address(pdev, pf->lmem_bar);
+	buf->bar.size = pci_resource_len(pdev, pf->lmem_bar);
+
+	exp_info.ops = &dmabuf_ops;
 	exp_info.size = size;
 	exp_info.flags = desc->flags;
 	exp_info.priv = buf;
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf)) {
-		dev_notice_ratelimited(&pf->pdev->dev, "export VF%u: %pe\n", vf->vfid, dmabuf);
-		pfvf_dmabuf_free(buf);
-		return dmabuf;
+		err = PTR_ERR(dmabuf);
+		pci_notice_ratelimited(pdev, "export: %pe\n", dmabuf);
+		goto err_free;
 	}
 	buf->dmabuf = dmabuf;
+	buf->ino = file_inode(dmabuf->file)->i_ino;
+
+	/* Not visible to anyone before it is listed. */
+	spin_lock(&pf->buf_lock);
+	buf->state = vf->suspended ? XE_PFVF_DMABUF_SUSPENDED : XE_PFVF_DMABUF_LIVE;
 	list_add_tail(&buf->link, &vf->dmabufs);
-	pci_dbg(pf->pdev, "VF%u: exported %llu bytes in %u extents as dma-buf %lu\n",
-		vf->vfid, size, buf->map->nr_extents, file_inode(dmabuf->file)->i_ino);
+	spin_unlock(&pf->buf_lock);
+
+	pci_dbg(pdev, "exported %llu bytes in %u extents as dma-buf %lu%s\n", size,
+		buf->map->nr_extents, buf->ino,
+		buf->state == XE_PFVF_DMABUF_LIVE ? "" : " (memory disabled: revoked until restored)");
 	return dmabuf;
+
+err_free:
+	dmabuf_free(buf);
+	return ERR_PTR(err);
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_dmabuf_export, XE_PFVF_NS);
 
@@ -760,8 +559,7 @@ EXPORT_SYMBOL_NS_GPL(xe_pfvf_dmabuf_export, XE_PFVF_NS);
  * xe_pfvf_dmabuf_attach() - attach to a VF's dma-buf over an interconnect
  * @dmabuf: a dma-buf from xe_pfvf_dmabuf_export()
  * @importer: the importing device, the VF's PF
- * @ops: the importer's callbacks; &dma_buf_attach_ops.move_notify is
- *	 required and must unmap
+ * @ops: the importer's callbacks; move_notify is required and must unmap
  * @importer_priv: the importer's private data for the attachment
  * @interconnect: the interconnect asked for, %XE_PFVF_INTERCONNECT_LMEM
  *
@@ -780,8 +578,8 @@ xe_pfvf_dmabuf_attach(struct dma_buf *dmabuf, struct device *importer,
 		      const char *interconnect)
 {
 	struct dma_buf_attachment *attach;
-	struct pfvf_attach *pa;
-	struct pfvf_dmabuf *buf;
+	struct xe_pfvf_dmabuf *buf;
+	struct xe_pfvf_attach *xa;
 
 	if (!xe_pfvf_is_dmabuf(dmabuf) || !importer) {
 		pr_notice_ratelimited(XE_PFVF_NAME ": attach: not an xe_pfvf dma-buf\n");
@@ -789,18 +587,18 @@ xe_pfvf_dmabuf_attach(struct dma_buf *dmabuf, struct device *importer,
 	}
 	buf = dmabuf->priv;
 	if (!interconnect || strcmp(interconnect, XE_PFVF_INTERCONNECT_LMEM)) {
-		dev_notice_ratelimited(importer, "xe_pfvf dma-buf of VF%u: unknown interconnect %s\n",
-				       buf->vf->vfid, interconnect ?: "(none)");
+		pci_notice_ratelimited(buf->pdev, "dma-buf %lu: %s asks for unknown interconnect %s\n",
+				       buf->ino, dev_name(importer), interconnect ?: "(none)");
 		return ERR_PTR(-EINVAL);
 	}
-	if (!ops || !ops->move_notify) {
-		dev_notice_ratelimited(importer, "xe_pfvf dma-buf of VF%u refused: importer cannot be revoked (no move_notify)\n",
-				       buf->vf->vfid);
+	if (!xe_pfvf_importer_revocable(ops)) {
+		pci_notice_ratelimited(buf->pdev, "dma-buf %lu refused to %s: importer cannot be revoked (no move_notify)\n",
+				       buf->ino, dev_name(importer));
 		return ERR_PTR(-EOPNOTSUPP);
 	}
-	if (!pfvf_is_owner(buf, importer)) {
-		dev_notice_ratelimited(importer, "xe_pfvf dma-buf of VF%u refused: %s is only for the VF's PF %s\n",
-				       buf->vf->vfid, XE_PFVF_INTERCONNECT_LMEM,
+	if (!dmabuf_is_owner(buf, importer)) {
+		pci_notice_ratelimited(buf->pdev, "dma-buf %lu refused to %s: %s is only for the VF's PF %s\n",
+				       buf->ino, dev_name(importer), XE_PFVF_INTERCONNECT_LMEM,
 				       pci_name(pci_physfn(buf->pdev)));
 		return ERR_PTR(-EXDEV);
 	}
@@ -808,9 +606,9 @@ xe_pfvf_dmabuf_attach(struct dma_buf *dmabuf, struct device *importer,
 	attach = dma_buf_dynamic_attach(dmabuf, importer, ops, importer_priv);
 	if (IS_ERR(attach))
 		return attach;
-	/* Nobody else knows the attachment yet. */
-	pa = attach->priv;
-	pa->path = PFVF_PATH_PRIVATE;
+	/* The importer has not seen the attachment yet: nobody maps it. */
+	xa = attach->priv;
+	xa->path = XE_PFVF_PATH_PRIVATE;
 	return attach;
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_dmabuf_attach, XE_PFVF_NS);
@@ -830,22 +628,22 @@ EXPORT_SYMBOL_NS_GPL(xe_pfvf_dmabuf_attach, XE_PFVF_NS);
  */
 const struct xe_pfvf_mapping *xe_pfvf_dmabuf_map(struct dma_buf_attachment *attach)
 {
-	struct pfvf_attach *pa;
-	struct pfvf_dmabuf *buf;
+	struct xe_pfvf_dmabuf *buf;
+	struct xe_pfvf_attach *xa;
 
 	if (!attach || !xe_pfvf_is_dmabuf(attach->dmabuf))
 		return ERR_PTR(-EINVAL);
 	dma_resv_assert_held(attach->dmabuf->resv);
 	buf = attach->dmabuf->priv;
-	pa = attach->priv;
-	if (pa->path != PFVF_PATH_PRIVATE) {
-		dev_notice_ratelimited(attach->dev, "xe_pfvf dma-buf of VF%u: attachment is not over %s\n",
-				       buf->vf->vfid, XE_PFVF_INTERCONNECT_LMEM);
+	xa = attach->priv;
+	if (xa->path != XE_PFVF_PATH_PRIVATE) {
+		pci_notice_ratelimited(buf->pdev, "dma-buf %lu: attachment of %s is not over %s\n",
+				       buf->ino, dev_name(attach->dev), XE_PFVF_INTERCONNECT_LMEM);
 		return ERR_PTR(-EINVAL);
 	}
-	if (buf->revoked)
+	if (buf->state != XE_PFVF_DMABUF_LIVE)
 		return ERR_PTR(-ENODEV);
-	pfvf_mapped(buf);
+	dmabuf_mapped(buf, xa);
 	return buf->map;
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_dmabuf_map, XE_PFVF_NS);
@@ -856,20 +654,26 @@ EXPORT_SYMBOL_NS_GPL(xe_pfvf_dmabuf_map, XE_PFVF_NS);
  * @map: the mapping
  *
  * Called with the dma-buf's reservation lock held, from the importer's
- * move_notify callback or when it is done with the memory.
+ * move_notify callback or when it is done with the memory.  A mapping that
+ * is not the attachment's is logged and ignored.
  */
 void xe_pfvf_dmabuf_unmap(struct dma_buf_attachment *attach,
 			  const struct xe_pfvf_mapping *map)
 {
-	struct pfvf_dmabuf *buf;
+	struct xe_pfvf_dmabuf *buf;
+	struct xe_pfvf_attach *xa;
 
 	if (!attach || !xe_pfvf_is_dmabuf(attach->dmabuf) || IS_ERR_OR_NULL(map))
 		return;
 	dma_resv_assert_held(attach->dmabuf->resv);
 	buf = attach->dmabuf->priv;
-	if (WARN_ON(map != buf->map))
+	xa = attach->priv;
+	if (map != buf->map || xa->path != XE_PFVF_PATH_PRIVATE || !xa->nr_mapped) {
+		dev_err_ratelimited(&buf->pdev->dev, "dma-buf %lu: %s unmaps a mapping it does not have\n",
+				    buf->ino, dev_name(attach->dev));
 		return;
-	pfvf_unmapped(buf);
+	}
+	dmabuf_unmapped(buf, xa, 1);
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_dmabuf_unmap, XE_PFVF_NS);
 

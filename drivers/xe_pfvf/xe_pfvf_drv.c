@@ -4,8 +4,10 @@
  */
 
 #include <linux/module.h>
+#include <linux/workqueue.h>
 #include <linux/xe_pfvf.h>
 
+#include "xe_pfvf_dmabuf.h"
 #include "xe_pfvf_drv.h"
 
 /**
@@ -18,8 +20,23 @@
  * a private interconnect that only the owning PF can import.
  */
 
+struct workqueue_struct *xe_pfvf_wq;
+
 static int __init xe_pfvf_init(void)
 {
+	int err;
+
+	/* dma-buf sizes are size_t, VF memory is u64. */
+	BUILD_BUG_ON(sizeof(size_t) < sizeof(u64));
+
+	xe_pfvf_wq = alloc_workqueue(XE_PFVF_NAME, WQ_UNBOUND, 0);
+	if (!xe_pfvf_wq)
+		return -ENOMEM;
+	err = xe_pfvf_p2p_init();
+	if (err) {
+		destroy_workqueue(xe_pfvf_wq);
+		return err;
+	}
 	xe_pfvf_debugfs_init();
 	pr_info(XE_PFVF_NAME ": loaded\n");
 	return 0;
@@ -29,6 +46,10 @@ static void __exit xe_pfvf_exit(void)
 {
 	xe_pfvf_registry_fini();
 	xe_pfvf_debugfs_fini();
+	xe_pfvf_revoke_fini();
+	/* Runs what is left: provisionings handed back late. */
+	destroy_workqueue(xe_pfvf_wq);
+	xe_pfvf_p2p_fini();
 	pr_info(XE_PFVF_NAME ": unloaded\n");
 }
 

@@ -10,16 +10,23 @@
 
 struct dentry;
 struct seq_file;
+struct workqueue_struct;
 struct xe_pfvf_pf;
+struct xe_pfvf_prov;
 struct xe_pfvf_vf;
+struct xe_pfvf_withdrawal;
+
+/* xe_pfvf_drv.c: runs the revocation poll and the PF drivers' callbacks */
+extern struct workqueue_struct *xe_pfvf_wq;
 
 /* xe_pfvf_pf.c */
 void xe_pfvf_registry_fini(void);
 void xe_pfvf_pf_hold(struct xe_pfvf_pf *pf);
+void xe_pfvf_pf_prov_quarantined(struct xe_pfvf_prov *prov);
+void xe_pfvf_pf_prov_release(struct xe_pfvf_prov *prov);
 
-/* xe_pfvf_dmabuf.c */
-unsigned int xe_pfvf_dmabuf_revoke_vf(struct xe_pfvf_vf *vf, const char *why);
-void xe_pfvf_dmabuf_show(struct seq_file *m, struct xe_pfvf_vf *vf);
+/* xe_pfvf_revoke.c */
+int xe_pfvf_revoke_withdrawn(struct xe_pfvf_withdrawal *w, unsigned int nr, const char *why);
 
 /* xe_pfvf_debugfs.c */
 void xe_pfvf_debugfs_init(void);

@@ -8,6 +8,9 @@
 #include <linux/pci.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
 #include <linux/xe_pfvf.h>
 
 #include "xe_pfvf_drv.h"
@@ -31,8 +34,12 @@
  * log extents).
  *
  * Paths that take something away (unprovision, VF disable, unregister)
- * cannot fail: if the new table cannot be allocated, an empty table that
- * refuses every translation is published instead.
+ * cannot fail to take it: if the new table cannot be allocated, an empty
+ * table that refuses every translation is published instead.  A withdrawn
+ * provisioning is out of the table before its dma-bufs are revoked, and
+ * stays on &xe_pfvf_pf.withdrawn, where no new provisioning may overlap it
+ * (-EBUSY), until they are: see "DOC: revocation".  The revocation waits
+ * with no PF lock held.
  */
 
 static DEFINE_MUTEX(pf_registry_lock);
@@ -59,17 +66,31 @@ static void pf_table_free(struct xe_pfvf_table *table)
 		xe_pfvf_table_free(table);
 }
 
+static void pf_prov_free(struct xe_pfvf_prov *prov)
+{
+	xe_pfvf_vf_cfg_free(prov->cfg);
+	kfree(prov);
+}
+
 static void pf_release(struct kref *kref)
 {
 	struct xe_pfvf_pf *pf = container_of(kref, struct xe_pfvf_pf, refcount);
+	struct xe_pfvf_prov *prov, *next;
 
+	/* Stuck dma-bufs hold the PF: nothing is quarantined any more. */
+	list_for_each_entry_safe(prov, next, &pf->withdrawn, link)
+		pf_prov_free(prov);
 	pf_table_free(rcu_dereference_protected(pf->table, true));
+	kfree(pf->withdrawal);
+	mutex_destroy(&pf->withdraw_lock);
+	mutex_destroy(&pf->cb_lock);
 	mutex_destroy(&pf->lock);
 	pci_dev_put(pf->pdev);
+	kfree(pf->name);
 	kvfree(pf);
 }
 
-static void bar_of(struct pci_dev *pdev, int bar, struct xe_pfvf_bar *out)
+static void pf_bar_of(struct pci_dev *pdev, int bar, struct xe_pfvf_bar *out)
 {
 	*out = (struct xe_pfvf_bar){};
 	if (!(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) || !pci_resource_len(pdev, bar))
@@ -79,23 +100,19 @@ static void bar_of(struct pci_dev *pdev, int bar, struct xe_pfvf_bar *out)
 	out->size = pci_resource_len(pdev, bar);
 }
 
-/* Publish @table, wait for readers of the old one, free what they could reach. */
+/* Publish @table, wait for readers of the old one, free it. */
 static void pf_swap_table(struct xe_pfvf_pf *pf, struct xe_pfvf_table *table)
 {
 	struct xe_pfvf_table *old;
-	unsigned int n;
 
 	old = rcu_replace_pointer(pf->table, table, lockdep_is_held(&pf->lock));
 	synchronize_rcu();
 	pf_table_free(old);
-	for (n = 0; n < pf->total_vfs; n++) {
-		xe_pfvf_vf_cfg_free(pf->vfs[n].retired);
-		pf->vfs[n].retired = NULL;
-	}
 }
 
-/* Build a table from the VF slots and publish it. */
-static int pf_publish(struct xe_pfvf_pf *pf)
+/* Build a table from the VF slots, VF @vfid given @cfg instead of its own. */
+static struct xe_pfvf_table *pf_build(struct xe_pfvf_pf *pf, unsigned int vfid,
+				      const struct xe_pfvf_vf_cfg *cfg)
 {
 	struct xe_pfvf_table_vf *slots;
 	struct xe_pfvf_table *table;
@@ -105,18 +122,27 @@ static int pf_publish(struct xe_pfvf_pf *pf)
 
 	slots = kvcalloc(pf->total_vfs, sizeof(*slots), GFP_KERNEL);
 	if (!slots)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	for (n = 0; n < pf->total_vfs; n++) {
 		if (pf->vfs[n].pdev)
-			bar_of(pf->vfs[n].pdev, pf->lmem_bar, &slots[n].bar);
-		slots[n].cfg = pf->vfs[n].cfg;
+			pf_bar_of(pf->vfs[n].pdev, pf->lmem_bar, &slots[n].bar);
+		slots[n].cfg = pf->vfs[n].prov ? pf->vfs[n].prov->cfg : NULL;
 	}
+	if (vfid)
+		slots[vfid - 1].cfg = cfg;
 	table = xe_pfvf_table_build(pf->total_vfs, pf->vram_size, slots,
 				    pf->pf_bars, pf->nr_pf_bars);
 	kvfree(slots);
+	return table;
+}
+
+/* Build a table from the VF slots and publish it. */
+static int pf_publish(struct xe_pfvf_pf *pf)
+{
+	struct xe_pfvf_table *table = pf_build(pf, 0, NULL);
+
 	if (IS_ERR(table))
 		return PTR_ERR(table);
-
 	pf_swap_table(pf, table);
 	return 0;
 }
@@ -134,36 +160,46 @@ static void pf_publish_removal(struct xe_pfvf_pf *pf)
 }
 
 /*
- * Take the VF's config away; it is freed at the next publish.  The VF's
- * dma-bufs are revoked first: their importers stop using the memory before
- * the PF driver may reuse it.
+ * Take the VF's provisioning out of its slot, onto the withdrawn list, with
+ * the withdrawal's hold; the caller publishes the table without it and
+ * then revokes its dma-bufs with no lock held.
  */
-static void vf_retire_cfg(struct xe_pfvf_vf *vf, const char *why)
+static struct xe_pfvf_prov *pf_withdraw(struct xe_pfvf_vf *vf)
 {
+	struct xe_pfvf_prov *prov = vf->prov;
+
 	lockdep_assert_held(&vf->pf->lock);
 
-	xe_pfvf_dmabuf_revoke_vf(vf, why);
-	if (!vf->cfg)
-		return;
-	vf->retired = vf->cfg;
-	vf->cfg = NULL;
+	if (!prov)
+		return NULL;
+	vf->prov = NULL;
 	vf->generation++;
+	prov->state = XE_PFVF_PROV_WITHDRAWING;
+	prov->holds = 1;
+	list_add_tail(&prov->link, &vf->pf->withdrawn);
+	return prov;
 }
 
-/* Forget all VFs: unprovision them, drop their PCI devices, publish. */
-static void pf_release_vfs(struct xe_pfvf_pf *pf, const char *why)
+/*
+ * Forget all VFs: withdraw their provisionings into @pf->withdrawal, drop
+ * their PCI devices, publish.  Returns how many provisionings to revoke.
+ */
+static unsigned int pf_release_vfs(struct xe_pfvf_pf *pf)
 {
-	unsigned int n;
+	unsigned int n, nr = 0;
 
 	lockdep_assert_held(&pf->lock);
+	lockdep_assert_held(&pf->withdraw_lock);
 
 	if (!pf->num_vfs)
-		return;
+		return 0;
 
 	for (n = 0; n < pf->total_vfs; n++) {
 		struct xe_pfvf_vf *vf = &pf->vfs[n];
+		struct xe_pfvf_prov *prov = pf_withdraw(vf);
 
-		vf_retire_cfg(vf, why);
+		if (prov)
+			pf->withdrawal[nr++] = (struct xe_pfvf_withdrawal){ .vf = vf, .prov = prov };
 		if (vf->pdev) {
 			/* The table keeps BARs by value: no reader needs it. */
 			pci_dev_put(vf->pdev);
@@ -173,6 +209,7 @@ static void pf_release_vfs(struct xe_pfvf_pf *pf, const char *why)
 	}
 	pf->num_vfs = 0;
 	pf_publish_removal(pf);
+	return nr;
 }
 
 /*
@@ -206,8 +243,12 @@ static int pf_bind_vfs(struct xe_pfvf_pf *pf, unsigned int num_vfs)
 		goto err_put;
 	}
 
-	for (n = 0; n < num_vfs; n++)
+	spin_lock(&pf->buf_lock);
+	for (n = 0; n < num_vfs; n++) {
 		pf->vfs[n].generation++;
+		pf->vfs[n].suspended = false;
+	}
+	spin_unlock(&pf->buf_lock);
 	pf->num_vfs = num_vfs;
 	err = pf_publish(pf);
 	if (err) {
@@ -229,7 +270,7 @@ static void pf_read_bars(struct xe_pfvf_pf *pf)
 	int bar;
 
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
-		bar_of(pf->pdev, bar, &pf->pf_bars[pf->nr_pf_bars]);
+		pf_bar_of(pf->pdev, bar, &pf->pf_bars[pf->nr_pf_bars]);
 		if (pf->pf_bars[pf->nr_pf_bars].size)
 			pf->nr_pf_bars++;
 	}
@@ -238,8 +279,7 @@ static void pf_read_bars(struct xe_pfvf_pf *pf)
 /**
  * xe_pfvf_pf_register() - register an SR-IOV PF with xe_pfvf
  * @pdev: the PF's PCI device
- * @desc: description of the PF; @desc->name must stay valid until the PF
- *	  is unregistered
+ * @desc: description of the PF, copied
  *
  * Called by the PF driver once it is ready to serve VF requests, typically
  * at the end of its probe.  Takes a reference on @pdev.
@@ -277,12 +317,24 @@ struct xe_pfvf_pf *xe_pfvf_pf_register(struct pci_dev *pdev,
 		return ERR_PTR(-ENOMEM);
 	kref_init(&pf->refcount);
 	mutex_init(&pf->lock);
+	mutex_init(&pf->cb_lock);
+	mutex_init(&pf->withdraw_lock);
+	spin_lock_init(&pf->buf_lock);
+	INIT_LIST_HEAD(&pf->withdrawn);
 	pf->pdev = pci_dev_get(pdev);
-	pf->name = desc->name;
 	pf->vram_size = desc->vram_size;
 	pf->lmem_bar = desc->lmem_bar;
+	pf->lmem_released = desc->lmem_released;
+	pf->cb_live = true;
 	pf->total_vfs = total;
 	pf->registered = true;
+	/* Copies: the PF may outlive the module of its PF driver. */
+	pf->name = kstrdup(desc->name, GFP_KERNEL);
+	pf->withdrawal = kcalloc(max(total, 1), sizeof(*pf->withdrawal), GFP_KERNEL);
+	if (!pf->name || !pf->withdrawal) {
+		kref_put(&pf->refcount, pf_release);
+		return ERR_PTR(-ENOMEM);
+	}
 	for (n = 0; n < total; n++) {
 		pf->vfs[n].pf = pf;
 		pf->vfs[n].vfid = n + 1;
@@ -315,18 +367,43 @@ struct xe_pfvf_pf *xe_pfvf_pf_register(struct pci_dev *pdev,
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_pf_register, XE_PFVF_NS);
 
+/*
+ * Withdraw every VF's provisioning and forget the VFs, then revoke their
+ * dma-bufs with no PF lock held.  With @unregister, the PF also stops
+ * serving anything.
+ */
+static int pf_disable_vfs(struct xe_pfvf_pf *pf, bool unregister, const char *why)
+{
+	unsigned int nr;
+
+	guard(mutex)(&pf->withdraw_lock);
+
+	scoped_guard(mutex, &pf->lock) {
+		nr = pf_release_vfs(pf);
+		if (unregister) {
+			pf->registered = false;
+			pf_swap_table(pf, &pf_table_closed);
+		}
+	}
+	return xe_pfvf_revoke_withdrawn(pf->withdrawal, nr, why);
+}
+
 /**
  * xe_pfvf_pf_unregister() - unregister a PF
  * @pf: the PF, as returned by xe_pfvf_pf_register()
  *
- * Called by the PF driver before its PF goes away.  Revokes the VFs'
- * dma-bufs, forgets the PF's VFs
- * and their provisioning (as xe_pfvf_pf_set_num_vfs() with 0 would), makes
- * every later translation fail, and drops the registration's reference;
- * @pf stays valid for holders of other references.
+ * Called by the PF driver before its PF goes away.  Forgets the PF's VFs
+ * and their provisioning (as xe_pfvf_pf_set_num_vfs() with 0 would),
+ * revokes their dma-bufs, makes every later translation fail, and drops
+ * the registration's reference; @pf stays valid for holders of other
+ * references.  &xe_pfvf_pf_desc.lmem_released is not called from the
+ * moment this starts: VRAM still quarantined then is logged, and the PF
+ * driver tears it down with its device.
  */
 void xe_pfvf_pf_unregister(struct xe_pfvf_pf *pf)
 {
+	int err;
+
 	if (!pf)
 		return;
 
@@ -335,13 +412,16 @@ void xe_pfvf_pf_unregister(struct xe_pfvf_pf *pf)
 
 	xe_pfvf_debugfs_pf_remove(pf);
 
-	scoped_guard(mutex, &pf->lock) {
-		pf->registered = false;
-		pf_release_vfs(pf, "PF unregistered");
-		pf_swap_table(pf, &pf_table_closed);
-	}
+	/* Waits for a callback in progress; none starts after. */
+	scoped_guard(mutex, &pf->cb_lock)
+		pf->cb_live = false;
 
-	pci_info(pf->pdev, "unregistered from xe_pfvf\n");
+	err = pf_disable_vfs(pf, true, "PF unregistered");
+	if (err)
+		pci_err(pf->pdev, "unregistered from xe_pfvf with VRAM still mapped by importers: %pe\n",
+			ERR_PTR(err));
+	else
+		pci_info(pf->pdev, "unregistered from xe_pfvf\n");
 	kref_put(&pf->refcount, pf_release);
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_pf_unregister, XE_PFVF_NS);
@@ -354,15 +434,31 @@ EXPORT_SYMBOL_NS_GPL(xe_pfvf_pf_unregister, XE_PFVF_NS);
  * Call right after pci_enable_sriov() succeeded, and with 0 right before
  * pci_disable_sriov().  As with the sriov_numvfs sysfs file, changing from
  * one non-zero number to another must go through 0.  Disabling VFs also
- * revokes their dma-bufs and withdraws their provisioning.
+ * withdraws their provisioning and revokes their dma-bufs, as
+ * xe_pfvf_vf_unprovision() does for one VF; the VFs are disabled even when
+ * that returns -EBUSY.
  *
- * Return: 0 on success, -ENODEV if @pf is unregistered or its PCI function
- * does not have @num_vfs VFs enabled, -ERANGE if @num_vfs exceeds the
- * PF's total VFs, -EBUSY if other VFs are still enabled, -ENOMEM.
+ * Return: 0 on success, -EBUSY if VFs were disabled but some of their VRAM
+ * is quarantined (see xe_pfvf_vf_unprovision()), -ENODEV if @pf is
+ * unregistered or its PCI function does not have @num_vfs VFs enabled,
+ * -ERANGE if @num_vfs exceeds the PF's total VFs, -EBUSY if other VFs are
+ * still enabled, -ENOMEM.
  */
 int xe_pfvf_pf_set_num_vfs(struct xe_pfvf_pf *pf, unsigned int num_vfs)
 {
 	int err;
+
+	if (!num_vfs) {
+		scoped_guard(mutex, &pf->lock) {
+			if (!pf->registered)
+				return -ENODEV;
+			if (!pf->num_vfs)
+				return 0;
+		}
+		err = pf_disable_vfs(pf, false, "VFs disabled");
+		pci_info(pf->pdev, "VFs disabled\n");
+		return err;
+	}
 
 	guard(mutex)(&pf->lock);
 
@@ -375,11 +471,6 @@ int xe_pfvf_pf_set_num_vfs(struct xe_pfvf_pf *pf, unsigned int num_vfs)
 	}
 	if (num_vfs == pf->num_vfs)
 		return 0;
-	if (!num_vfs) {
-		pf_release_vfs(pf, "VFs disabled");
-		pci_info(pf->pdev, "VFs disabled\n");
-		return 0;
-	}
 	if (pf->num_vfs) {
 		dev_err_ratelimited(&pf->pdev->dev,
 				    "set_num_vfs: %u VFs still enabled, disable them first\n",
@@ -433,60 +524,182 @@ static int pf_check_vf(struct xe_pfvf_pf *pf, unsigned int vfid, const char *wha
 	return 0;
 }
 
+static int pf_cmp_extent(const void *a, const void *b)
+{
+	const struct xe_pfvf_extent *ea = a, *eb = b;
+
+	if (ea->start != eb->start)
+		return ea->start < eb->start ? -1 : 1;
+	return 0;
+}
+
+/* Does VRAM [start, start + size) meet one of the sorted extents? */
+static bool pf_extents_meet(const struct xe_pfvf_extent *sorted, u32 nr, u64 start, u64 size)
+{
+	u32 lo = 0, hi = nr;
+
+	/* The first extent ending after @start. */
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (sorted[mid].start + sorted[mid].size <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nr && sorted[lo].start < start + size;
+}
+
+/*
+ * A new provisioning must not use VRAM that a withdrawn one still holds:
+ * its dma-bufs are being revoked, or could not be.
+ */
+static int pf_check_withdrawn(struct xe_pfvf_pf *pf, const struct xe_pfvf_vf_cfg *cfg)
+{
+	struct xe_pfvf_extent *sorted;
+	struct xe_pfvf_prov *prov;
+	u32 i;
+	int err = 0;
+
+	lockdep_assert_held(&pf->lock);
+
+	if (list_empty(&pf->withdrawn))
+		return 0;
+	sorted = kvmalloc_array(cfg->nr_extents, sizeof(*sorted), GFP_KERNEL);
+	if (!sorted)
+		return -ENOMEM;
+	for (i = 0; i < cfg->nr_extents; i++)
+		sorted[i] = (struct xe_pfvf_extent){ cfg->extents[i].vram, cfg->extents[i].size };
+	sort(sorted, cfg->nr_extents, sizeof(*sorted), pf_cmp_extent, NULL);
+
+	list_for_each_entry(prov, &pf->withdrawn, link) {
+		for (i = 0; i < prov->cfg->nr_extents && !err; i++)
+			if (pf_extents_meet(sorted, cfg->nr_extents, prov->cfg->extents[i].vram,
+					    prov->cfg->extents[i].size))
+				err = -EBUSY;
+		if (err) {
+			dev_err_ratelimited(&pf->pdev->dev,
+					    "provision VF%u: VRAM still held by VF%u's %s provisioning %u\n",
+					    cfg->vfid, prov->vfid,
+					    prov->state == XE_PFVF_PROV_QUARANTINED ?
+					    "quarantined" : "withdrawing", prov->cfg->generation);
+			break;
+		}
+	}
+	kvfree(sorted);
+	return err;
+}
+
 /**
  * xe_pfvf_vf_provision() - publish a VF's LMEM provisioning
  * @pf: the PF
  * @vfid: VF number, 1-based
- * @prov: the VF's LMEM quota and the VRAM extents backing it
+ * @prov: the VF's LMEM quota, the VRAM extents backing it, and the PF
+ *	  driver's cookie for them
  *
  * Called by the PF driver once the VF's LMEM is allocated and pinned (in
  * Xe: when the VF's LMEM configuration is pushed to the GuC and LMTT).
- * Replaces an earlier provisioning of the VF.  @prov is copied.
+ * @prov is copied.  A provisioning that is refused leaves the VF as it
+ * was.  Otherwise an earlier provisioning of the VF is withdrawn first, as
+ * xe_pfvf_vf_unprovision() does; if that returns -EBUSY, the new one is
+ * not published either.
  *
  * Return: 0 on success, -ENODEV if @pf is unregistered or the VF not
  * enabled, -EINVAL for a VF number out of range or a malformed
  * provisioning, -E2BIG for too many extents, -ERANGE for an extent beyond
  * VRAM, -EADDRINUSE for an extent that overlaps another (of this or
- * another VF), -ENOMEM.
+ * another VF), -EBUSY for an extent in VRAM that a withdrawn provisioning
+ * still holds (quarantined, or its dma-bufs still being revoked), or if
+ * the earlier provisioning of the VF got quarantined, -ENOMEM.
  */
 int xe_pfvf_vf_provision(struct xe_pfvf_pf *pf, unsigned int vfid,
 			 const struct xe_pfvf_provision *prov)
 {
-	struct xe_pfvf_vf_cfg *cfg;
-	struct xe_pfvf_vf *vf;
+	struct xe_pfvf_withdrawal old = {};
+	struct xe_pfvf_vf *vf = NULL;
+	struct xe_pfvf_prov *p;
 	int err;
 
-	guard(mutex)(&pf->lock);
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->pf = pf;
+	p->vfid = vfid;
+	p->cookie = prov ? prov->cookie : NULL;
+	INIT_LIST_HEAD(&p->link);
 
-	err = pf_check_vf(pf, vfid, "provision");
-	if (err)
-		return err;
-	vf = &pf->vfs[vfid - 1];
+	scoped_guard(mutex, &pf->lock) {
+		err = pf_check_vf(pf, vfid, "provision");
+		if (err)
+			goto err_free;
+		vf = &pf->vfs[vfid - 1];
+		p->cfg = xe_pfvf_vf_cfg_create(vfid, prov, pf->vram_size);
+		if (IS_ERR(p->cfg)) {
+			err = PTR_ERR(p->cfg);
+			p->cfg = NULL;
+			dev_err_ratelimited(&pf->pdev->dev,
+					    "provision VF%u: invalid provisioning: %pe\n",
+					    vfid, ERR_PTR(err));
+			goto err_free;
+		}
+		/* Everything that can refuse it, before the VF loses anything. */
+		err = pf_check_withdrawn(pf, p->cfg);
+		if (!err) {
+			struct xe_pfvf_table *trial = pf_build(pf, vfid, p->cfg);
 
-	cfg = xe_pfvf_vf_cfg_create(vfid, prov, pf->vram_size);
-	if (IS_ERR(cfg)) {
-		dev_err_ratelimited(&pf->pdev->dev, "provision VF%u: invalid provisioning: %pe\n",
-				    vfid, cfg);
-		return PTR_ERR(cfg);
+			err = PTR_ERR_OR_ZERO(trial);
+			if (!err)
+				xe_pfvf_table_free(trial);
+		}
+		if (err) {
+			dev_err_ratelimited(&pf->pdev->dev, "provision VF%u: %pe\n", vfid,
+					    ERR_PTR(err));
+			goto err_free;
+		}
+		old.prov = pf_withdraw(vf);
+		if (old.prov) {
+			old.vf = vf;
+			pf_publish_removal(pf);
+		}
 	}
-	cfg->generation = vf->generation + 1;
 
-	swap(vf->cfg, cfg);
-	err = pf_publish(pf);
-	if (err) {
-		swap(vf->cfg, cfg);
-		xe_pfvf_vf_cfg_free(cfg);
-		dev_err_ratelimited(&pf->pdev->dev, "provision VF%u: %pe\n", vfid, ERR_PTR(err));
-		return err;
+	/* Buffers of the earlier provisioning describe memory on its way out. */
+	if (old.prov) {
+		err = xe_pfvf_revoke_withdrawn(&old, 1, "VF reprovisioned");
+		if (err)
+			goto err_free;
 	}
-	/* The previous config was only reachable through the old table. */
-	xe_pfvf_vf_cfg_free(cfg);
-	vf->generation++;
-	/* Buffers of the previous provisioning describe memory on its way out. */
-	xe_pfvf_dmabuf_revoke_vf(vf, "VF reprovisioned");
+
+	scoped_guard(mutex, &pf->lock) {
+		err = pf_check_vf(pf, vfid, "provision");
+		if (!err && vf->prov) {
+			dev_err_ratelimited(&pf->pdev->dev,
+					    "provision VF%u: provisioned concurrently\n", vfid);
+			err = -EBUSY;
+		}
+		if (!err)
+			err = pf_check_withdrawn(pf, p->cfg);
+		if (err)
+			goto err_free;
+		p->cfg->generation = vf->generation + 1;
+		p->state = XE_PFVF_PROV_PUBLISHED;
+		vf->prov = p;
+		err = pf_publish(pf);
+		if (err) {
+			vf->prov = NULL;
+			dev_err_ratelimited(&pf->pdev->dev, "provision VF%u: %pe\n", vfid,
+					    ERR_PTR(err));
+			goto err_free;
+		}
+		vf->generation++;
+	}
 	pci_dbg(pf->pdev, "VF%u provisioned: %llu MiB in %u extents, generation %u\n",
-		vfid, prov->quota >> 20, prov->nr_extents, vf->generation);
+		vfid, prov->quota >> 20, prov->nr_extents, p->cfg->generation);
 	return 0;
+
+err_free:
+	pf_prov_free(p);
+	return err;
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_vf_provision, XE_PFVF_NS);
 
@@ -495,34 +708,90 @@ EXPORT_SYMBOL_NS_GPL(xe_pfvf_vf_provision, XE_PFVF_NS);
  * @pf: the PF
  * @vfid: VF number, 1-based
  *
- * Called by the PF driver before it releases the VF's LMEM.  When it
- * returns, the VF's dma-bufs are revoked and no translation can resolve
- * into the VF's former extents.
+ * Called by the PF driver before it releases the VF's LMEM.  The
+ * provisioning leaves the table at once: no translation or export reaches
+ * it any more.  Then its dma-bufs are revoked and their importers waited
+ * for, at most ``revoke_timeout_ms``, with no PF-wide lock held.
  *
- * Return: 0 on success (also when the VF was not provisioned), -ENODEV if
- * @pf is unregistered or the VF not enabled, -EINVAL for a VF number out
- * of range.
+ * Return: 0 (also when the VF was not provisioned): the VRAM is no longer
+ * reachable through xe_pfvf and the PF driver may free it.  -EBUSY: an
+ * importer still maps part of it, and it is quarantined: the PF driver must
+ * not free or reuse it, must not touch @cookie of the provisioning from
+ * now on, and gets @cookie back through &xe_pfvf_pf_desc.lmem_released
+ * once the last mapping is gone (or never, without that callback).
+ * -ENODEV if @pf is unregistered or the VF not enabled, -EINVAL for a VF
+ * number out of range.
  */
 int xe_pfvf_vf_unprovision(struct xe_pfvf_pf *pf, unsigned int vfid)
 {
-	struct xe_pfvf_vf *vf;
+	struct xe_pfvf_withdrawal w = {};
 	int err;
 
-	guard(mutex)(&pf->lock);
-
-	err = pf_check_vf(pf, vfid, "unprovision");
-	if (err)
-		return err;
-	vf = &pf->vfs[vfid - 1];
-	if (!vf->cfg)
-		return 0;
-
-	vf_retire_cfg(vf, "VF unprovisioned");
-	pf_publish_removal(pf);
-	pci_dbg(pf->pdev, "VF%u unprovisioned, generation %u\n", vfid, vf->generation);
-	return 0;
+	scoped_guard(mutex, &pf->lock) {
+		err = pf_check_vf(pf, vfid, "unprovision");
+		if (err)
+			return err;
+		w.vf = &pf->vfs[vfid - 1];
+		w.prov = pf_withdraw(w.vf);
+		if (!w.prov)
+			return 0;
+		pf_publish_removal(pf);
+	}
+	err = xe_pfvf_revoke_withdrawn(&w, 1, "VF unprovisioned");
+	pci_dbg(pf->pdev, "VF%u unprovisioned (%d)\n", vfid, err);
+	return err;
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_vf_unprovision, XE_PFVF_NS);
+
+/**
+ * xe_pfvf_pf_prov_quarantined() - a withdrawn provisioning is quarantined
+ * @prov: the provisioning, held by its withdrawal
+ */
+void xe_pfvf_pf_prov_quarantined(struct xe_pfvf_prov *prov)
+{
+	guard(mutex)(&prov->pf->lock);
+	prov->state = XE_PFVF_PROV_QUARANTINED;
+}
+
+static void pf_prov_release_work(struct work_struct *work)
+{
+	struct xe_pfvf_prov *prov = container_of(work, struct xe_pfvf_prov, release_work);
+	struct xe_pfvf_pf *pf = prov->pf;
+
+	scoped_guard(mutex, &pf->lock)
+		list_del(&prov->link);
+	scoped_guard(mutex, &pf->cb_lock) {
+		if (pf->cb_live && pf->lmem_released)
+			pf->lmem_released(pf, prov->vfid, prov->cookie);
+		else
+			pci_info(pf->pdev, "VF%u: quarantined provisioning %u released, PF driver not told\n",
+				 prov->vfid, prov->cfg->generation);
+	}
+	pf_prov_free(prov);
+	xe_pfvf_pf_put(pf);
+}
+
+/**
+ * xe_pfvf_pf_prov_release() - the last hold of a withdrawn provisioning went
+ * @prov: the provisioning, off the table for a grace period already
+ *
+ * A provisioning whose withdrawal returned -EBUSY is handed back to the PF
+ * driver from the workqueue; any other is freed now.
+ */
+void xe_pfvf_pf_prov_release(struct xe_pfvf_prov *prov)
+{
+	struct xe_pfvf_pf *pf = prov->pf;
+
+	if (prov->reported) {
+		xe_pfvf_pf_hold(pf);
+		INIT_WORK(&prov->release_work, pf_prov_release_work);
+		queue_work(xe_pfvf_wq, &prov->release_work);
+		return;
+	}
+	scoped_guard(mutex, &pf->lock)
+		list_del(&prov->link);
+	pf_prov_free(prov);
+}
 
 /**
  * xe_pfvf_pf_get() - look up the registered PF of a PCI device

@@ -44,6 +44,9 @@
  * -ENXIO         the range runs past the end of the VF's LMEM BAR (or the
  *                VF has no LMEM BAR)
  * -ENODEV        the VF is not provisioned
+ * -EAGAIN        (accumulating results) the VF was provisioned again since
+ *                the earlier calls: their extents and these would describe
+ *                two different provisionings
  * -ERANGE        the range runs past the VF's LMEM quota
  * -E2BIG         more extents than the caller's array holds
  * ============== ==========================================================
@@ -52,7 +55,7 @@
  * resolve to system RAM.
  */
 
-static bool granule_aligned(u64 v)
+static bool table_granule_aligned(u64 v)
 {
 	return !(v & (XE_PFVF_GRANULE - 1));
 }
@@ -64,7 +67,7 @@ static bool granule_aligned(u64 v)
  * is at most @nr - 1 of about 2 * @nr buckets, and none at all when the
  * extents are multiples of the bucket size.
  */
-static u32 lmem_bucket_shift(u64 quota, u32 nr)
+static u32 table_bucket_shift(u64 quota, u32 nr)
 {
 	u32 shift = ilog2(XE_PFVF_GRANULE);
 
@@ -74,13 +77,13 @@ static u32 lmem_bucket_shift(u64 quota, u32 nr)
 	return shift;
 }
 
-static size_t lmem_nr_buckets(u64 quota, u32 shift)
+static size_t table_nr_buckets(u64 quota, u32 shift)
 {
 	return ((quota - 1) >> shift) + 1;
 }
 
 /* Fills @bucket, @nr_buckets entries, for @cfg's extents. */
-static void lmem_fill_buckets(struct xe_pfvf_vf_cfg *cfg,
+static void table_fill_buckets(struct xe_pfvf_vf_cfg *cfg,
 			      struct xe_pfvf_lmem_bucket *bucket, size_t nr_buckets)
 {
 	const struct xe_pfvf_vf_extent *e = cfg->extents;
@@ -143,8 +146,8 @@ struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 	if (prov->nr_extents > XE_PFVF_MAX_EXTENTS)
 		return ERR_PTR(-E2BIG);
 
-	shift = lmem_bucket_shift(prov->quota, prov->nr_extents);
-	nr_buckets = lmem_nr_buckets(prov->quota, shift);
+	shift = table_bucket_shift(prov->quota, prov->nr_extents);
+	nr_buckets = table_nr_buckets(prov->quota, shift);
 	/*
 	 * The buckets follow the extents, aligned to their size so that none
 	 * straddles two cache lines.  No overflow: nr_extents is bounded.
@@ -158,7 +161,7 @@ struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 	for (i = 0; i < prov->nr_extents; i++) {
 		const struct xe_pfvf_extent *e = &prov->extents[i];
 
-		if (!e->size || !granule_aligned(e->start) || !granule_aligned(e->size)) {
+		if (!e->size || !table_granule_aligned(e->start) || !table_granule_aligned(e->size)) {
 			err = -EINVAL;
 			goto err_free;
 		}
@@ -184,7 +187,7 @@ struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 	cfg->quota = prov->quota;
 	cfg->nr_extents = prov->nr_extents;
 	cfg->bucket_shift = shift;
-	lmem_fill_buckets(cfg, (void *)cfg + buckets_at, nr_buckets);
+	table_fill_buckets(cfg, (void *)cfg + buckets_at, nr_buckets);
 	return cfg;
 
 err_free:
@@ -201,7 +204,7 @@ void xe_pfvf_vf_cfg_free(struct xe_pfvf_vf_cfg *cfg)
 	kvfree(cfg);
 }
 
-static int cmp_range(const void *a, const void *b)
+static int table_cmp_range(const void *a, const void *b)
 {
 	const struct xe_pfvf_range *ra = a, *rb = b;
 
@@ -210,7 +213,7 @@ static int cmp_range(const void *a, const void *b)
 	return 0;
 }
 
-static int cmp_extent(const void *a, const void *b)
+static int table_cmp_extent(const void *a, const void *b)
 {
 	const struct xe_pfvf_extent *ea = a, *eb = b;
 
@@ -220,11 +223,11 @@ static int cmp_extent(const void *a, const void *b)
 }
 
 /* Sorts @r and checks that no two ranges share an address. */
-static int sort_ranges(struct xe_pfvf_range *r, u32 n)
+static int table_sort_ranges(struct xe_pfvf_range *r, u32 n)
 {
 	u32 i;
 
-	sort(r, n, sizeof(*r), cmp_range, NULL);
+	sort(r, n, sizeof(*r), table_cmp_range, NULL);
 	for (i = 1; i < n; i++)
 		if (r[i].start <= r[i - 1].last)
 			return -EADDRINUSE;
@@ -250,7 +253,7 @@ static int table_add_bar(struct xe_pfvf_range *cpu, struct xe_pfvf_range *bus,
  * No two VFs, and no two extents of one VF, may share VRAM, and all of it
  * must be inside the PF's VRAM.
  */
-static int check_vram(u16 total_vfs, u64 vram_size, const struct xe_pfvf_table_vf *vfs)
+static int table_check_vram(u16 total_vfs, u64 vram_size, const struct xe_pfvf_table_vf *vfs)
 {
 	struct xe_pfvf_extent *all;
 	size_t n = 0, i;
@@ -282,7 +285,7 @@ static int check_vram(u16 total_vfs, u64 vram_size, const struct xe_pfvf_table_v
 			n++;
 		}
 	}
-	sort(all, n, sizeof(*all), cmp_extent, NULL);
+	sort(all, n, sizeof(*all), table_cmp_extent, NULL);
 	for (i = 1; i < n; i++) {
 		/* Extents end inside VRAM (checked at creation): no wrap. */
 		if (all[i].start < all[i - 1].start + all[i - 1].size) {
@@ -366,7 +369,7 @@ struct xe_pfvf_table *xe_pfvf_table_build(u16 total_vfs, u64 vram_size,
 		if (vfs[i].cfg && vfs[i].cfg->vfid != i + 1)
 			return ERR_PTR(-EINVAL);
 
-	err = check_vram(total_vfs, vram_size, vfs);
+	err = table_check_vram(total_vfs, vram_size, vfs);
 	if (err)
 		return ERR_PTR(err);
 
@@ -394,9 +397,9 @@ struct xe_pfvf_table *xe_pfvf_table_build(u16 total_vfs, u64 vram_size,
 			goto err_free;
 	}
 	t->nr_ranges = n;
-	err = sort_ranges(t->cpu, n);
+	err = table_sort_ranges(t->cpu, n);
 	if (!err)
-		err = sort_ranges(t->bus, n);
+		err = table_sort_ranges(t->bus, n);
 	if (err)
 		goto err_free;
 	table_index_vfs(t);
@@ -423,7 +426,7 @@ void xe_pfvf_table_free(struct xe_pfvf_table *table)
 
 /* The range containing @addr, or NULL.  O(log n). */
 static const struct xe_pfvf_range *
-find_range(const struct xe_pfvf_range *r, u32 n, u64 addr)
+table_find_range(const struct xe_pfvf_range *r, u32 n, u64 addr)
 {
 	u32 lo = 0, hi = n;
 
@@ -443,7 +446,7 @@ find_range(const struct xe_pfvf_range *r, u32 n, u64 addr)
 
 /* The range holding a CPU or bus address: O(1) in the SR-IOV layout. */
 static const struct xe_pfvf_range *
-lookup_range(const struct xe_pfvf_table *t, u32 space, u64 addr)
+table_lookup_range(const struct xe_pfvf_table *t, u32 space, u64 addr)
 {
 	unsigned int s = space == XE_PFVF_SPACE_BUS;
 
@@ -453,7 +456,7 @@ lookup_range(const struct xe_pfvf_table *t, u32 space, u64 addr)
 		if (idx < t->total_vfs && t->vf_range[idx].r[s])
 			return t->vf_range[idx].r[s];
 	}
-	return find_range(s ? t->bus : t->cpu, t->nr_ranges, addr);
+	return table_find_range(s ? t->bus : t->cpu, t->nr_ranges, addr);
 }
 
 /*
@@ -462,7 +465,7 @@ lookup_range(const struct xe_pfvf_table *t, u32 space, u64 addr)
  * or the one after (sequential access), else O(log n) over the extents the
  * bucket spans.
  */
-static u32 find_extent(const struct xe_pfvf_vf_cfg *cfg,
+static u32 table_find_extent(const struct xe_pfvf_vf_cfg *cfg,
 		       const struct xe_pfvf_lmem_bucket *bk, u64 off, u32 hint)
 {
 	const struct xe_pfvf_vf_extent *e = cfg->extents;
@@ -493,7 +496,7 @@ static u32 find_extent(const struct xe_pfvf_vf_cfg *cfg,
 }
 
 /* Appends [start, start + size) to @res; once per extent, so inlined. */
-static __always_inline void emit(struct xe_pfvf_xlate_res *res, u64 start, u64 size)
+static __always_inline void table_emit(struct xe_pfvf_xlate_res *res, u64 start, u64 size)
 {
 	res->bytes += size;
 	if (res->nr && res->last.start + res->last.size == start) {
@@ -516,9 +519,9 @@ static __always_inline void emit(struct xe_pfvf_xlate_res *res, u64 start, u64 s
  * [off, off + len) is inside the quota.  Returns the last extent used.
  * Always inlined, so that xe_pfvf_table_xlate_runs() can keep its result
  * in a local across runs: through a pointer, which might alias the
- * extents, each emit() would reload what the one before stored.
+ * extents, each table_emit() would reload what the one before stored.
  */
-static __always_inline u32 xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
+static __always_inline u32 table_xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
 				      struct xe_pfvf_xlate_res *res, u32 hint)
 {
 	const struct xe_pfvf_lmem_bucket *bk = &cfg->bucket[off >> cfg->bucket_shift];
@@ -532,16 +535,16 @@ static __always_inline u32 xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off,
 	 * (off & mask) + len - 1 <= off + len - 1 < quota.
 	 */
 	if (bk->first == bk->last && (off & mask) + (len - 1) <= mask) {
-		emit(res, bk->vram + (off & mask), len);
+		table_emit(res, bk->vram + (off & mask), len);
 		return bk->first;
 	}
 
-	i = bk->first == bk->last ? bk->first : find_extent(cfg, bk, off, hint);
+	i = bk->first == bk->last ? bk->first : table_find_extent(cfg, bk, off, hint);
 	e = &cfg->extents[i];
 	delta = off - e->lmem;
 	chunk = min(len, e->size - delta);
 	for (;;) {
-		emit(res, e->vram + delta, chunk);
+		table_emit(res, e->vram + delta, chunk);
 		len -= chunk;
 		if (!len)
 			return e - cfg->extents;
@@ -570,7 +573,7 @@ int xe_pfvf_xlate_check(const struct xe_pfvf_xlate_req *req, u64 *last)
 	if (check_add_overflow(req->addr, req->len - 1, last))
 		return -EOVERFLOW;
 	if (req->flags & XE_PFVF_XLATE_ALIGNED &&
-	    (!granule_aligned(req->addr) || !granule_aligned(req->len)))
+	    (!table_granule_aligned(req->addr) || !table_granule_aligned(req->len)))
 		return -EDOM;
 	return 0;
 }
@@ -621,7 +624,7 @@ int xe_pfvf_table_xlate_cursor(const struct xe_pfvf_table *table,
 	case XE_PFVF_SPACE_BUS:
 		range = cur->space == req->space ? cur->range : NULL;
 		if (!range || req->addr < range->start || req->addr > range->last) {
-			range = lookup_range(table, req->space, req->addr);
+			range = table_lookup_range(table, req->space, req->addr);
 			if (!range)
 				return -EADDRNOTAVAIL;
 			cur->range = range;
@@ -648,13 +651,16 @@ int xe_pfvf_table_xlate_cursor(const struct xe_pfvf_table *table,
 		return -ENXIO;
 	if (!slot->cfg)
 		return -ENODEV;
+	/* Extents of two provisionings must not end up in one result. */
+	if (res->vfid && res->generation != slot->cfg->generation)
+		return -EAGAIN;
 	/* off + len - 1 cannot wrap: off <= last - addr for BAR, or off == addr. */
 	if (off + (req->len - 1) >= slot->cfg->quota)
 		return -ERANGE;
 
 	res->vfid = vfid;
 	res->generation = slot->cfg->generation;
-	cur->ext = xlate_lmem(slot->cfg, off, req->len, res, cur->ext);
+	cur->ext = table_xlate_lmem(slot->cfg, off, req->len, res, cur->ext);
 	return res->ext && res->nr > res->max ? -E2BIG : 0;
 }
 
@@ -680,18 +686,71 @@ int xe_pfvf_table_xlate(const struct xe_pfvf_table *table,
 	return xe_pfvf_table_xlate_cursor(table, req, res, &cur);
 }
 
+/* Index of the extent holding LMEM offset @off (< quota). */
+static u32 table_extent_of(const struct xe_pfvf_vf_cfg *cfg, u64 off)
+{
+	const struct xe_pfvf_lmem_bucket *bk = &cfg->bucket[off >> cfg->bucket_shift];
+
+	return table_find_extent(cfg, bk, off, bk->first);
+}
+
+/**
+ * xe_pfvf_table_span() - check a range of a VF's LMEM and count its extents
+ * @table: the PF's table
+ * @space: %XE_PFVF_SPACE_LMEM or %XE_PFVF_SPACE_BAR
+ * @vfid: the VF
+ * @off: offset of the range in @space, granule-aligned
+ * @len: length of the range, granule-aligned
+ * @nr: where to store how many of the VF's extents the range touches: the
+ *	most extents a translation of it produces (fewer once coalesced)
+ *
+ * The checks of xe_pfvf_table_xlate() with %XE_PFVF_XLATE_ALIGNED, without
+ * producing anything: O(log n) whatever the range's length, so that an
+ * exporter can size its extent array exactly before it translates.
+ *
+ * Return: 0, or the errno xe_pfvf_table_xlate() would return.
+ */
+int xe_pfvf_table_span(const struct xe_pfvf_table *table, u32 space, u16 vfid,
+		       u64 off, u64 len, u32 *nr)
+{
+	const struct xe_pfvf_xlate_req req = {
+		.space = space, .flags = XE_PFVF_XLATE_ALIGNED, .vfid = vfid,
+		.addr = off, .len = len,
+	};
+	const struct xe_pfvf_table_vf *slot;
+	u64 last;
+	int err;
+
+	if (space != XE_PFVF_SPACE_LMEM && space != XE_PFVF_SPACE_BAR)
+		return -EINVAL;
+	err = xe_pfvf_xlate_check(&req, &last);
+	if (err)
+		return err;
+	if (!vfid || vfid > table->total_vfs)
+		return -ENOENT;
+	slot = &table->vfs[vfid - 1];
+	if (space == XE_PFVF_SPACE_BAR && last >= slot->bar.size)
+		return -ENXIO;
+	if (!slot->cfg)
+		return -ENODEV;
+	if (last >= slot->cfg->quota)
+		return -ERANGE;
+	*nr = table_extent_of(slot->cfg, last) - table_extent_of(slot->cfg, off) + 1;
+	return 0;
+}
+
 /*
  * The largest offset into @range that passes every check of
  * xe_pfvf_table_xlate_cursor() once one address of @range has: inside the
  * range (which is the VF's LMEM BAR) and inside the VF's quota.
  */
-static u64 range_max_off(const struct xe_pfvf_range *range, const struct xe_pfvf_vf_cfg *cfg)
+static u64 table_range_max_off(const struct xe_pfvf_range *range, const struct xe_pfvf_vf_cfg *cfg)
 {
 	return min(range->last - range->start, cfg->quota - 1);
 }
 
 /* One run with every check; out of line, as the fast path needs no request. */
-static noinline int xlate_run(const struct xe_pfvf_table *table, u32 space, u16 vfid,
+static noinline int table_xlate_run(const struct xe_pfvf_table *table, u32 space, u16 vfid,
 			      const struct xe_pfvf_extent *run, struct xe_pfvf_xlate_res *res,
 			      struct xe_pfvf_cursor *cur)
 {
@@ -748,13 +807,13 @@ int xe_pfvf_table_xlate_runs(const struct xe_pfvf_table *table, u32 space, u16 v
 		/* No wrap: off <= max_off and len - 1 <= max_off - off. */
 		if (cfg && run->start >= base && off <= max_off && run->size &&
 		    run->size - 1 <= max_off - off) {
-			ext = xlate_lmem(cfg, off, run->size, &r, ext);
+			ext = table_xlate_lmem(cfg, off, run->size, &r, ext);
 			continue;
 		}
 
 		*res = r;
 		cur->ext = ext;
-		err = xlate_run(table, space, vfid, run, res, cur);
+		err = table_xlate_run(table, space, vfid, run, res, cur);
 		r = *res;
 		ext = cur->ext;
 		if (err && err != -E2BIG)
@@ -762,7 +821,7 @@ int xe_pfvf_table_xlate_runs(const struct xe_pfvf_table *table, u32 space, u16 v
 		/* Success: the cursor's range is a provisioned VF's. */
 		base = cur->range->start;
 		cfg = table->vfs[cur->range->vfid - 1].cfg;
-		max_off = range_max_off(cur->range, cfg);
+		max_off = table_range_max_off(cur->range, cfg);
 	}
 	*res = r;
 	cur->ext = ext;

@@ -161,6 +161,9 @@ int xe_pfvf_table_xlate_runs(const struct xe_pfvf_table *table, u32 space, u16 v
 			     struct xe_pfvf_xlate_res *res, struct xe_pfvf_cursor *cur,
 			     unsigned int *done);
 
+int xe_pfvf_table_span(const struct xe_pfvf_table *table, u32 space, u16 vfid,
+		       u64 off, u64 len, u32 *nr);
+
 const char *xe_pfvf_space_name(u32 space);
 
 #endif /* _XE_PFVF_TABLE_H_ */

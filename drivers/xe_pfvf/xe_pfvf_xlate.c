@@ -35,7 +35,7 @@
 /* Pages between checks for rescheduling and fatal signals in IOVA walks. */
 #define XLATE_IOVA_BATCH	512
 
-static bool is_system_ram(u64 addr, u64 len)
+static bool xlate_is_ram(u64 addr, u64 len)
 {
 	return region_intersects(addr, len, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
 	       REGION_DISJOINT;
@@ -51,7 +51,7 @@ static int xlate_table(struct xe_pfvf_pf *pf, const struct xe_pfvf_xlate_req *re
 	rcu_read_unlock();
 
 	if (err == -EADDRNOTAVAIL && req->space == XE_PFVF_SPACE_CPU &&
-	    is_system_ram(req->addr, req->len))
+	    xlate_is_ram(req->addr, req->len))
 		err = -EFAULT;
 	return err;
 }
@@ -60,31 +60,27 @@ static int xlate_table(struct xe_pfvf_pf *pf, const struct xe_pfvf_xlate_req *re
 #define XLATE_IOVA_RUNS		16
 
 /**
- * struct iova_walk - state of an IOVA translation
+ * struct xlate_iova_walk - state of an IOVA translation
  * @req: the request
  * @res: the result
  * @table: the table held for the current batch, under rcu_read_lock()
  * @cur: cursor into @table
  * @runs: runs found behind the IOVA range, not yet translated
  * @nr_runs: entries in @runs
- * @generation: the VF's generation seen by the first runs translated
- * @translated: @generation is set
  * @e2big: the caller's array is full; the walk goes on counting
  */
-struct iova_walk {
+struct xlate_iova_walk {
 	const struct xe_pfvf_xlate_req *req;
 	struct xe_pfvf_xlate_res *res;
 	const struct xe_pfvf_table *table;
 	struct xe_pfvf_cursor cur;
 	struct xe_pfvf_extent runs[XLATE_IOVA_RUNS];
 	unsigned int nr_runs;
-	u32 generation;
-	bool translated;
 	bool e2big;
 };
 
 /* Translate the pending runs as CPU space, under rcu_read_lock(). */
-static int iova_flush(struct iova_walk *w)
+static int xlate_iova_flush(struct xlate_iova_walk *w)
 {
 	unsigned int done;
 	int err;
@@ -97,26 +93,22 @@ static int iova_flush(struct iova_walk *w)
 	if (err == -E2BIG)
 		w->e2big = true;
 	else if (err == -EADDRNOTAVAIL &&
-		 is_system_ram(w->runs[done].start, w->runs[done].size))
+		 xlate_is_ram(w->runs[done].start, w->runs[done].size))
 		return -EFAULT;
 	else if (err)
 		return err;
+	/* A table changed between batches is the core's -EAGAIN. */
 	w->nr_runs = 0;
-	/* The table changed between two batches: the result would be mixed. */
-	if (w->translated && w->res->generation != w->generation)
-		return -EAGAIN;
-	w->generation = w->res->generation;
-	w->translated = true;
 	return 0;
 }
 
-static int iova_add_run(struct iova_walk *w, u64 phys, u64 len)
+static int xlate_iova_add_run(struct xlate_iova_walk *w, u64 phys, u64 len)
 {
 	w->runs[w->nr_runs].start = phys;
 	w->runs[w->nr_runs].size = len;
 	if (++w->nr_runs < XLATE_IOVA_RUNS)
 		return 0;
-	return iova_flush(w);
+	return xlate_iova_flush(w);
 }
 
 /*
@@ -124,7 +116,7 @@ static int iova_add_run(struct iova_walk *w, u64 phys, u64 len)
  * loop keeps its state in locals: @w is seen by the core, so the compiler
  * would reload it after every iommu_iova_to_phys().
  */
-static int iova_batch(struct iova_walk *w, struct iommu_domain *domain, u64 *iova,
+static int xlate_iova_batch(struct xlate_iova_walk *w, struct iommu_domain *domain, u64 *iova,
 		      u64 *left, u64 pgsize, unsigned int pages)
 {
 	u64 addr = *iova, rest = *left, run_phys = 0, run_len = 0;
@@ -140,7 +132,7 @@ static int iova_batch(struct iova_walk *w, struct iommu_domain *domain, u64 *iov
 		}
 		if (run_phys + run_len != phys || !run_len) {
 			if (run_len) {
-				err = iova_add_run(w, run_phys, run_len);
+				err = xlate_iova_add_run(w, run_phys, run_len);
 				if (err)
 					return err;
 			}
@@ -155,9 +147,9 @@ static int iova_batch(struct iova_walk *w, struct iommu_domain *domain, u64 *iov
 	*left = rest;
 	/* Runs do not outlive the batch's hold on the table. */
 	if (run_len)
-		err = iova_add_run(w, run_phys, run_len);
+		err = xlate_iova_add_run(w, run_phys, run_len);
 	if (!err)
-		err = iova_flush(w);
+		err = xlate_iova_flush(w);
 	/* What comes before an unmapped page is judged first. */
 	return err ?: hole;
 }
@@ -165,7 +157,7 @@ static int iova_batch(struct iova_walk *w, struct iommu_domain *domain, u64 *iov
 static int xlate_iova(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 		      const struct xe_pfvf_xlate_req *req, struct xe_pfvf_xlate_res *res)
 {
-	struct iova_walk w = { .req = req, .res = res };
+	struct xlate_iova_walk w = { .req = req, .res = res };
 	u64 iova = req->addr, left = req->len, pgsize, last;
 	int err;
 
@@ -180,7 +172,7 @@ static int xlate_iova(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 		rcu_read_lock();
 		w.table = rcu_dereference(pf->table);
 		w.cur = (struct xe_pfvf_cursor){};
-		err = iova_batch(&w, domain, &iova, &left, pgsize, XLATE_IOVA_BATCH);
+		err = xlate_iova_batch(&w, domain, &iova, &left, pgsize, XLATE_IOVA_BATCH);
 		rcu_read_unlock();
 		if (err)
 			return err;
@@ -213,8 +205,8 @@ static void xlate_log(struct xe_pfvf_pf *pf, const struct xe_pfvf_xlate_req *req
  * a VF go through xe_pfvf_vf_translate().  May sleep for IOVA translations.
  *
  * Return: 0 on success, or a negative errno as listed in "DOC: translation"
- * plus -EFAULT for system RAM, -EAGAIN if the table changed during an IOVA
- * walk, -EINTR on a fatal signal.
+ * (-EAGAIN there covers a VF provisioned again during an IOVA walk too),
+ * plus -EFAULT for system RAM, -EINTR on a fatal signal.
  */
 int xe_pfvf_pf_translate(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 			 const struct xe_pfvf_xlate_req *req,

@@ -39,8 +39,9 @@ struct xe_pfvf_vf;
  * VF numbers are 1-based throughout; 0 is the PF.
  *
  * VF variant drivers export ranges of their VF's memory as dma-bufs
- * (xe_pfvf_dmabuf_export()) and revoke them (xe_pfvf_vf_revoke()) from
- * their reset and memory-disable paths.  The owning PF imports them over
+ * (xe_pfvf_dmabuf_export()), revoke them (xe_pfvf_vf_revoke()) from their
+ * reset and memory-disable paths and restore them (xe_pfvf_vf_restore())
+ * once the memory is back, as vfio-pci does for its BAR dma-bufs.  The owning PF imports them over
  * the private interconnect (xe_pfvf_dmabuf_attach() with
  * %XE_PFVF_INTERCONNECT_LMEM, then xe_pfvf_dmabuf_map()), see "DOC:
  * private-interconnect dma-bufs".
@@ -48,15 +49,23 @@ struct xe_pfvf_vf;
 
 /**
  * struct xe_pfvf_pf_desc - what a PF driver tells xe_pfvf about its PF
- * @name: short name of the PF driver or backend, shown in debugfs
+ * @name: short name of the PF driver or backend, shown in debugfs; copied
  * @vram_size: size of the PF's VRAM (all tiles) in bytes
  * @lmem_bar: index of the VF BAR through which VFs reach their LMEM (2 on
  *	      Xe); the VF BAR layout is the same for all VFs of a PF
+ * @lmem_released: optional.  Called, from a workqueue and with no xe_pfvf
+ *		   lock held, when the VRAM of a provisioning whose withdrawal
+ *		   returned -EBUSY (see "DOC: revocation") is no longer
+ *		   mapped by any importer: the PF driver may now free or
+ *		   reuse it.  @cookie is &xe_pfvf_provision.cookie.  Never
+ *		   called once xe_pfvf_pf_unregister() has started; it may
+ *		   call xe_pfvf, except xe_pfvf_pf_unregister().
  */
 struct xe_pfvf_pf_desc {
 	const char *name;
 	u64 vram_size;
 	int lmem_bar;
+	void (*lmem_released)(struct xe_pfvf_pf *pf, unsigned int vfid, void *cookie);
 };
 
 struct xe_pfvf_pf *xe_pfvf_pf_register(struct pci_dev *pdev,
@@ -121,6 +130,17 @@ struct xe_pfvf_dmabuf_desc {
 #define XE_PFVF_DMABUF_MAX_RANGES	4096U
 
 /**
+ * XE_PFVF_DMABUF_MAX_EXTENTS - most VRAM extents one dma-buf may describe
+ *
+ * Counted before coalescing, with overlapping or repeated ranges counted in
+ * full: 1 MiB of extents per buffer at most, whatever the caller sends.
+ */
+#define XE_PFVF_DMABUF_MAX_EXTENTS	65536U
+
+/** XE_PFVF_REVOKE_TEMPORARY - revoke until xe_pfvf_vf_restore() */
+#define XE_PFVF_REVOKE_TEMPORARY	BIT(0)
+
+/**
  * struct xe_pfvf_mapping - a mapping over the private interconnect
  * @interconnect: %XE_PFVF_INTERCONNECT_LMEM
  * @vfid: the VF whose memory this is
@@ -139,7 +159,8 @@ struct xe_pfvf_mapping {
 struct dma_buf *xe_pfvf_dmabuf_export(struct xe_pfvf_vf *vf,
 				      const struct xe_pfvf_dmabuf_desc *desc);
 int xe_pfvf_dmabuf_revoke(struct dma_buf *dmabuf);
-unsigned int xe_pfvf_vf_revoke(struct xe_pfvf_vf *vf);
+int xe_pfvf_vf_revoke(struct xe_pfvf_vf *vf, unsigned int flags);
+int xe_pfvf_vf_restore(struct xe_pfvf_vf *vf);
 bool xe_pfvf_is_dmabuf(const struct dma_buf *dmabuf);
 
 struct dma_buf_attachment *

@@ -53,11 +53,14 @@ struct xe_pfvf_bar {
  *	     granule-aligned, non-overlapping; multi-tile LMEM is the
  *	     concatenation of the tiles' extents.
  * @nr_extents: number of entries in @extents
+ * @cookie: the PF driver's handle of the memory, given back by
+ *	    &xe_pfvf_pf_desc.lmem_released if the provisioning is quarantined
  */
 struct xe_pfvf_provision {
 	u64 quota;
 	const struct xe_pfvf_extent *extents;
 	unsigned int nr_extents;
+	void *cookie;
 };
 
 /**
@@ -74,6 +77,21 @@ enum xe_pfvf_space {
 	XE_PFVF_SPACE_CPU,
 	XE_PFVF_SPACE_BUS,
 	XE_PFVF_SPACE_IOVA,
+};
+
+/**
+ * enum xe_pfvf_p2p_map - how an importer reaches a VF's BAR on the
+ * standard (PCIe peer-to-peer) path
+ * @XE_PFVF_P2P_REFUSED: it does not: the kernel allows no P2P path
+ * @XE_PFVF_P2P_BUS_ADDR: at the BAR's PCI bus addresses, through a switch
+ *			  that forwards peer-to-peer
+ * @XE_PFVF_P2P_HOST_BRIDGE: through the host bridge, at addresses mapped
+ *			     for the importer with dma_map_resource()
+ */
+enum xe_pfvf_p2p_map {
+	XE_PFVF_P2P_REFUSED,
+	XE_PFVF_P2P_BUS_ADDR,
+	XE_PFVF_P2P_HOST_BRIDGE,
 };
 
 /* Translation flags */

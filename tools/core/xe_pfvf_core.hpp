@@ -75,7 +75,7 @@ inline Made<CfgPtr> make_cfg(u16 vfid, std::span<const xe_pfvf_extent> extents, 
     if (extents.size() > std::numeric_limits<unsigned int>::max()) {
         return {CfgPtr{}, -E2BIG};
     }
-    const xe_pfvf_provision prov{quota, extents.data(), static_cast<unsigned int>(extents.size())};
+    const xe_pfvf_provision prov{quota, extents.data(), static_cast<unsigned int>(extents.size()), nullptr};
     xe_pfvf_vf_cfg* cfg = xe_pfvf_vf_cfg_create(vfid, &prov, vram_size);
     if (const int err = ptr_err(cfg); err != 0) {
         return {CfgPtr{}, err};

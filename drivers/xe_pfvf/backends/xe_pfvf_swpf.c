@@ -86,23 +86,52 @@ static void swpf_chunks_put(struct swpf *swpf, const struct xe_pfvf_extent *exte
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
-		bitmap_clear(swpf->used, div64_u64(extents[i].start, swpf->chunk), 1);
+		clear_bit(div64_u64(extents[i].start, swpf->chunk), swpf->used);
 }
 
-static void swpf_vf_free(struct swpf *swpf, struct swpf_vf *vf)
+/*
+ * Withdraw a VF's provisioning from xe_pfvf, then free its VRAM, unless an
+ * importer still maps it: then xe_pfvf hands it back later
+ * (swpf_lmem_released()) and it waits on @swpf->parked meanwhile.
+ */
+static int swpf_vf_free(struct swpf *swpf, unsigned int vfid)
 {
-	struct xe_pfvf_extent *extents;
-	unsigned int nr;
+	struct swpf_vf *vf = &swpf->vfs[vfid - 1];
+	struct swpf_lmem *lmem;
+	int err;
 
 	/* Unpublished first: no fill writes the chunks once they are reused. */
 	scoped_guard(mutex, &swpf->lock) {
-		extents = vf->extents;
-		nr = vf->nr;
-		vf->extents = NULL;
-		vf->nr = 0;
+		lmem = vf->lmem;
+		vf->lmem = NULL;
 	}
-	swpf_chunks_put(swpf, extents, nr);
-	kvfree(extents);
+	if (!lmem)
+		return 0;
+	err = xe_pfvf_vf_unprovision(swpf->pf, vfid);
+	if (err == -EBUSY) {
+		pci_warn(swpf->pdev, "VF%u: VRAM quarantined by xe_pfvf, parked until released\n",
+			 vfid);
+		scoped_guard(mutex, &swpf->lock)
+			list_add_tail(&lmem->link, &swpf->parked);
+		return err;
+	}
+	swpf_chunks_put(swpf, lmem->extents, lmem->nr);
+	kvfree(lmem);
+	return err;
+}
+
+/* xe_pfvf: the last importer of a quarantined provisioning let go. */
+static void swpf_lmem_released(struct xe_pfvf_pf *pf, unsigned int vfid, void *cookie)
+{
+	struct swpf_lmem *lmem = cookie;
+	struct swpf *swpf = lmem->swpf;
+
+	scoped_guard(mutex, &swpf->lock)
+		list_del(&lmem->link);
+	swpf_chunks_put(swpf, lmem->extents, lmem->nr);
+	pci_info(swpf->pdev, "VF%u: quarantined VRAM released, %u chunks free again\n",
+		 vfid, lmem->nr);
+	kvfree(lmem);
 }
 
 /* Pick @need free chunks of [first, first + count), shuffled or in order. */
@@ -139,39 +168,42 @@ static int swpf_vf_provision(struct swpf *swpf, unsigned int vfid)
 	struct swpf_vf *vf = &swpf->vfs[vfid - 1];
 	unsigned int per_tile = div64_u64((u64)vf_quota_kb << 10, swpf->chunk) / tiles;
 	unsigned int tile_chunks = swpf->nr_chunks / tiles, t, nr = 0;
-	struct xe_pfvf_extent *extents;
 	struct xe_pfvf_provision prov;
+	struct swpf_lmem *lmem;
 	struct rnd_state rnd;
 	int err;
 
 	prandom_seed_state(&rnd, ((u64)seed << 16) | vfid);
-	extents = kvmalloc_array(per_tile * tiles, sizeof(*extents), GFP_KERNEL);
-	if (!extents)
+	lmem = kvzalloc(struct_size(lmem, extents, per_tile * tiles), GFP_KERNEL);
+	if (!lmem)
 		return -ENOMEM;
+	lmem->swpf = swpf;
+	lmem->vfid = vfid;
+	INIT_LIST_HEAD(&lmem->link);
 	for (t = 0; t < tiles; t++) {
 		err = swpf_pick(swpf, &rnd, t * tile_chunks, tile_chunks, per_tile,
-				extents + nr);
+				lmem->extents + nr);
 		if (err)
 			goto err_free;
 		nr += per_tile;
 	}
+	lmem->nr = nr;
 
 	prov.quota = (u64)nr * swpf->chunk;
-	prov.extents = extents;
+	prov.extents = lmem->extents;
 	prov.nr_extents = nr;
+	prov.cookie = lmem;
 	err = xe_pfvf_vf_provision(swpf->pf, vfid, &prov);
 	if (err)
 		goto err_free;
 
-	scoped_guard(mutex, &swpf->lock) {
-		vf->extents = extents;
-		vf->nr = nr;
-	}
+	scoped_guard(mutex, &swpf->lock)
+		vf->lmem = lmem;
 	return 0;
 
 err_free:
-	swpf_chunks_put(swpf, extents, nr);
-	kvfree(extents);
+	swpf_chunks_put(swpf, lmem->extents, nr);
+	kvfree(lmem);
 	return err;
 }
 
@@ -179,10 +211,13 @@ static void swpf_release_vfs(struct swpf *swpf)
 {
 	unsigned int n;
 
-	/* Withdraws every VF's provisioning before its VRAM is reused. */
+	/*
+	 * One VF at a time, so as to know whose VRAM xe_pfvf quarantines;
+	 * then the VFs themselves.
+	 */
+	for (n = 1; n <= pci_sriov_get_totalvfs(swpf->pdev); n++)
+		swpf_vf_free(swpf, n);
 	xe_pfvf_pf_set_num_vfs(swpf->pf, 0);
-	for (n = 0; n < pci_sriov_get_totalvfs(swpf->pdev); n++)
-		swpf_vf_free(swpf, &swpf->vfs[n]);
 	pci_disable_sriov(swpf->pdev);
 }
 
@@ -196,12 +231,36 @@ static int swpf_disable_vfs(struct pci_dev *pdev, struct swpf *swpf)
 	return 0;
 }
 
+/**
+ * swpf_vf_ctl() - provision or unprovision one VF, as a PF driver would
+ * @swpf: the software PF
+ * @provision: provision, or unprovision
+ * @vfid: the VF, enabled
+ *
+ * Return: 0, -ENOENT for a VF that is not enabled, -EEXIST to provision a
+ * provisioned VF, or the errno of the provisioning (-EBUSY: the VF's VRAM
+ * is quarantined, or what to give it is).
+ */
+int swpf_vf_ctl(struct swpf *swpf, bool provision, unsigned int vfid)
+{
+	guard(mutex)(&swpf->cfg_lock);
+
+	if (!vfid || vfid > pci_num_vf(swpf->pdev))
+		return -ENOENT;
+	if (!provision)
+		return swpf_vf_free(swpf, vfid);
+	if (swpf->vfs[vfid - 1].lmem)
+		return -EEXIST;
+	return swpf_vf_provision(swpf, vfid);
+}
+
 static int swpf_sriov_configure(struct pci_dev *pdev, int nr)
 {
 	struct swpf *swpf = pci_get_drvdata(pdev);
 	unsigned int n;
 	int err;
 
+	guard(mutex)(&swpf->cfg_lock);
 	if (!nr)
 		return swpf_disable_vfs(pdev, swpf);
 
@@ -243,6 +302,14 @@ static int swpf_check_params(struct pci_dev *pdev)
 
 static void swpf_free(struct swpf *swpf)
 {
+	struct swpf_lmem *lmem, *next;
+
+	/* Unregistered: xe_pfvf hands nothing back any more. */
+	list_for_each_entry_safe(lmem, next, &swpf->parked, link) {
+		pci_warn(swpf->pdev, "VF%u: VRAM still quarantined at removal\n", lmem->vfid);
+		kvfree(lmem);
+	}
+	mutex_destroy(&swpf->cfg_lock);
 	mutex_destroy(&swpf->lock);
 	bitmap_free(swpf->used);
 	vfree(swpf->vram);
@@ -251,7 +318,11 @@ static void swpf_free(struct swpf *swpf)
 
 static int swpf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct xe_pfvf_pf_desc desc = { .name = SWPF_NAME, .lmem_bar = lmem_bar };
+	struct xe_pfvf_pf_desc desc = {
+		.name = SWPF_NAME,
+		.lmem_bar = lmem_bar,
+		.lmem_released = swpf_lmem_released,
+	};
 	struct swpf *swpf;
 	int err;
 
@@ -268,6 +339,8 @@ static int swpf_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	swpf->pdev = pdev;
 	mutex_init(&swpf->lock);
+	mutex_init(&swpf->cfg_lock);
+	INIT_LIST_HEAD(&swpf->parked);
 	swpf->vram_size = (u64)vram_mb << 20;
 	swpf->chunk = (u64)extent_kb << 10;
 	swpf->nr_chunks = div64_u64(swpf->vram_size, swpf->chunk);
@@ -321,8 +394,9 @@ static void swpf_remove(struct pci_dev *pdev)
 	 * module's text and its slots in @swpf.
 	 */
 	swpf_debugfs_pf_remove(swpf);
-	if (pci_num_vf(pdev))
-		swpf_release_vfs(swpf);
+	scoped_guard(mutex, &swpf->cfg_lock)
+		if (pci_num_vf(pdev))
+			swpf_release_vfs(swpf);
 	xe_pfvf_pf_unregister(swpf->pf);
 	swpf_imports_fini(swpf);
 	swpf_free(swpf);

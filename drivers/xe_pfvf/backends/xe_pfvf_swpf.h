@@ -21,13 +21,27 @@ struct xe_pfvf_pf;
 #define SWPF_IMPORT_SLOTS 4
 
 /**
- * struct swpf_vf - VRAM given to one VF
+ * struct swpf_lmem - VRAM given to one VF, the cookie of its provisioning
+ * @swpf: the software PF
+ * @link: entry in &swpf.parked while xe_pfvf keeps it quarantined
+ * @vfid: the VF
+ * @nr: number of @extents
  * @extents: the VF's extents in LMEM order, one per chunk
- * @nr: number of @extents, 0 while the VF is not provisioned
+ */
+struct swpf_lmem {
+	struct swpf *swpf;
+	struct list_head link;
+	unsigned int vfid;
+	unsigned int nr;
+	struct xe_pfvf_extent extents[];
+};
+
+/**
+ * struct swpf_vf - one VF of the software PF
+ * @lmem: its VRAM, NULL while the VF is not provisioned
  */
 struct swpf_vf {
-	struct xe_pfvf_extent *extents;
-	unsigned int nr;
+	struct swpf_lmem *lmem;
 };
 
 /**
@@ -38,10 +52,16 @@ struct swpf_vf {
  * @vram_size: its size in bytes
  * @chunk: allocation chunk in bytes
  * @nr_chunks: chunks in @vram
- * @used: bitmap of chunks given to VFs
+ * @used: bitmap of chunks given to VFs, changed with atomic bit operations:
+ *	  xe_pfvf hands quarantined chunks back from its workqueue
  * @lock: protects the @vfs entries against ``fill`` (the debugfs writer of
- *	  VF LMEM); everything else is updated only from probe, remove and
- *	  sriov_configure, which the PCI core serialises with the device lock
+ *	  VF LMEM) and @parked against xe_pfvf's callback; everything else is
+ *	  updated only from probe, remove and sriov_configure, which the PCI
+ *	  core serialises with the device lock
+ * @parked: VRAM of VFs unprovisioned while an importer still mapped it
+ *	    (&struct swpf_lmem), kept until xe_pfvf hands it back
+ * @cfg_lock: serialises changes of the VFs: sriov_configure and the
+ *	      debugfs ``vf`` control
  * @debugfs: the PF's directory under ``xe_pfvf_swpf/`` in debugfs
  * @imports: the import slots, see "DOC: software PF as importer"
  * @vfs: per VF, VF n at index n - 1. Protected by @lock.
@@ -55,6 +75,8 @@ struct swpf {
 	unsigned int nr_chunks;
 	unsigned long *used;
 	struct mutex lock; /* see the kernel-doc above */
+	struct list_head parked;
+	struct mutex cfg_lock; /* see the kernel-doc above */
 	struct dentry *debugfs;
 	struct swpf_import *imports;
 	struct swpf_vf vfs[];
@@ -82,6 +104,31 @@ static inline u8 swpf_pattern_byte(u64 seed, u64 lmem)
 	x ^= x << 17;
 	return x >> 56;
 }
+
+/**
+ * SWPF_TAG_MAGIC - first word of every page ``fill`` writes with ``tag``
+ *
+ * A tagged page starts with &struct swpf_tag; its other bytes are the
+ * pattern of swpf_pattern_byte().
+ */
+#define SWPF_TAG_MAGIC	0x4741547666707865ULL	/* "expfvTAG" */
+
+/**
+ * struct swpf_tag - the head of a tagged page
+ * @magic: %SWPF_TAG_MAGIC
+ * @vfid: the VF whose LMEM the page was written as
+ * @lmem: the page's offset in that VF's LMEM
+ * @seed: the seed of the page's pattern
+ */
+struct swpf_tag {
+	u64 magic;
+	u64 vfid;
+	u64 lmem;
+	u64 seed;
+};
+
+/* xe_pfvf_swpf.c */
+int swpf_vf_ctl(struct swpf *swpf, bool provision, unsigned int vfid);
 
 /* xe_pfvf_swpf_import.c */
 int swpf_imports_init(struct swpf *swpf);

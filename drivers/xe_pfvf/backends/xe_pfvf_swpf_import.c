@@ -15,6 +15,7 @@
 #include <linux/sched.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -32,8 +33,14 @@
  * is given.  All of it through debugfs, root-only, in
  * ``/sys/kernel/debug/xe_pfvf_swpf/<PF PCI address>/``:
  *
+ * ``vf``
+ *	write ``provision <n>`` or ``unprovision <n>`` to provision or
+ *	unprovision VF n with xe_pfvf as a PF driver does (unprovisioning
+ *	returns -EBUSY when xe_pfvf quarantines the VF's VRAM; the software
+ *	PF then keeps it until xe_pfvf hands it back).  -ENOENT for a VF that
+ *	is not enabled, -EEXIST for one already provisioned.
  * ``fill``
- *	write ``vf=<n> lmem=<offset> len=<bytes> seed=<s>`` (all four, any
+ *	write ``vf=<n> lmem=<offset> len=<bytes> seed=<s> [tag]`` (any
  *	order, numbers in C notation): writes a pattern into bytes
  *	[offset, offset + len) of VF n's LMEM, through the software PF's own
  *	record of the VF's extents.  Byte o of the LMEM gets
@@ -41,7 +48,10 @@
  *	13, 7, 17) of ``(s * 0x9e3779b97f4a7c15) ^ ((o + 1) *
  *	0xbf58476d1ce4e5b9)``, products modulo 2^64.  Malformed requests
  *	and a zero length fail with -EINVAL, a VF that is not provisioned with
- *	-ENOENT, a range past the VF's quota with -ERANGE.
+ *	-ENOENT, a range past the VF's quota with -ERANGE.  With ``tag``
+ *	(page-aligned ranges only), every 4 KiB page starts with a &struct
+ *	swpf_tag naming the VF, the page's LMEM offset and the seed: a reader
+ *	can then tell whose memory a page was written as.
  *
  * ``slot<k>/`` for k = 0 .. %SWPF_IMPORT_SLOTS - 1, one import each, kept
  * until released or until the PF is removed (which revokes and then
@@ -114,6 +124,8 @@ static const char * const swpf_import_state_names[] = {
  * @attach: our attachment to @dmabuf. Protected by @lock.
  * @standard: attached through the standard dma-buf path rather than the
  *	      private interconnect. Protected by @lock.
+ * @stall: ignore move_notify, keep the mapping. Protected by @lock.
+ * @pinned: the attachment is pinned. Protected by @lock.
  * @err: result of the last ``import`` or ``ctl`` write. Protected by @lock.
  * @state: &enum swpf_import_state. Protected by the reservation lock of
  *	   @dmabuf while attached, by @lock otherwise.
@@ -128,6 +140,8 @@ struct swpf_import {
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	bool standard;
+	bool stall;
+	bool pinned;
 	int err;
 	enum swpf_import_state state;
 	const struct xe_pfvf_mapping *map;
@@ -160,18 +174,21 @@ static void swpf_import_move_notify(struct dma_buf_attachment *attach)
 {
 	struct swpf_import *imp = attach->importer_priv;
 
+	imp->notified++;
+	/* A hostile importer: it was told, and keeps using the memory. */
+	if (READ_ONCE(imp->stall))
+		return;
 	swpf_import_unmap(imp, attach);
 	imp->state = SWPF_IMPORT_REVOKED;
-	imp->notified++;
 }
 
 static const struct dma_buf_attach_ops swpf_lmem_importer_ops = {
-	.move_notify = swpf_import_move_notify,
+	.XE_PFVF_INVALIDATE_MAPPINGS = swpf_import_move_notify,
 };
 
 static const struct dma_buf_attach_ops swpf_standard_importer_ops = {
 	.allow_peer2peer = true,
-	.move_notify = swpf_import_move_notify,
+	.XE_PFVF_INVALIDATE_MAPPINGS = swpf_import_move_notify,
 };
 
 /* A mapping must cover the buffer with VRAM this PF has. */
@@ -261,6 +278,12 @@ static void swpf_import_release(struct swpf_import *imp)
 	if (!dmabuf)
 		return;
 	swpf_import_unmap_all(imp);
+	if (imp->pinned) {
+		dma_resv_lock(dmabuf->resv, NULL);
+		dma_buf_unpin(imp->attach);
+		dma_resv_unlock(dmabuf->resv);
+		imp->pinned = false;
+	}
 	/* No move_notify reaches the slot once detached. */
 	dma_buf_detach(dmabuf, imp->attach);
 	dma_buf_put(dmabuf);
@@ -269,7 +292,7 @@ static void swpf_import_release(struct swpf_import *imp)
 	imp->state = SWPF_IMPORT_EMPTY;
 }
 
-static int swpf_import_fd(struct swpf_import *imp, int fd, bool standard)
+static int swpf_import_fd(struct swpf_import *imp, int fd, bool standard, bool stall, bool pin)
 {
 	struct device *dev = &imp->swpf->pdev->dev;
 	struct dma_buf_attachment *attach;
@@ -288,6 +311,8 @@ static int swpf_import_fd(struct swpf_import *imp, int fd, bool standard)
 	imp->state = SWPF_IMPORT_UNMAPPED;
 	imp->notified = 0;
 	imp->standard = standard;
+	WRITE_ONCE(imp->stall, stall);
+	imp->pinned = false;
 	if (standard)
 		attach = dma_buf_dynamic_attach(dmabuf, dev, &swpf_standard_importer_ops, imp);
 	else
@@ -300,6 +325,16 @@ static int swpf_import_fd(struct swpf_import *imp, int fd, bool standard)
 	imp->dmabuf = dmabuf;
 	imp->attach = attach;
 
+	if (pin) {
+		dma_resv_lock(dmabuf->resv, NULL);
+		err = dma_buf_pin(attach);
+		dma_resv_unlock(dmabuf->resv);
+		if (err) {
+			swpf_import_release(imp);
+			return err;
+		}
+		imp->pinned = true;
+	}
 	err = swpf_import_map(imp);
 	if (err) {
 		swpf_import_release(imp);
@@ -359,19 +394,42 @@ static char *swpf_request(struct swpf *swpf, const char *file, const char __user
 	return memdup_user_nul(ubuf, count);
 }
 
-static int swpf_vf_fill(struct swpf *swpf, unsigned int vfid, u64 lmem, u64 len, u64 seed)
+/* Writes the pattern into [lo, hi) of the VF's LMEM, @p pointing at lo. */
+static void swpf_fill_run(u8 *p, unsigned int vfid, u64 lo, u64 hi, u64 seed, bool tag)
 {
-	const struct swpf_vf *vf;
-	u64 base = 0, end, lo, hi, o;
+	u64 o;
+
+	for (o = lo; o < hi; o++, p++) {
+		if (tag && !(o & (SZ_4K - 1))) {
+			struct swpf_tag t = {
+				.magic = SWPF_TAG_MAGIC, .vfid = vfid, .lmem = o, .seed = seed,
+			};
+
+			memcpy(p, &t, sizeof(t));
+			o += sizeof(t) - 1;
+			p += sizeof(t) - 1;
+			continue;
+		}
+		*p = swpf_pattern_byte(seed, o);
+	}
+}
+
+static int swpf_vf_fill(struct swpf *swpf, unsigned int vfid, u64 lmem, u64 len, u64 seed,
+			bool tag)
+{
+	const struct swpf_lmem *vf;
+	u64 base = 0, end, lo, hi;
 	unsigned int i;
-	u8 *p;
 
 	if (!vfid || vfid > (unsigned int)pci_sriov_get_totalvfs(swpf->pdev))
 		return -ENOENT;
-	vf = &swpf->vfs[vfid - 1];
+	/* Chunks are whole pages: a tag never straddles two. */
+	if (tag && !IS_ALIGNED(lmem | len, SZ_4K))
+		return -EINVAL;
 
 	guard(mutex)(&swpf->lock);
-	if (!vf->nr)
+	vf = swpf->vfs[vfid - 1].lmem;
+	if (!vf)
 		return -ENOENT;
 	if (check_add_overflow(lmem, len, &end) || end > (u64)vf->nr * swpf->chunk)
 		return -ERANGE;
@@ -381,16 +439,16 @@ static int swpf_vf_fill(struct swpf *swpf, unsigned int vfid, u64 lmem, u64 len,
 		hi = min(end, base + vf->extents[i].size);
 		if (lo >= hi)
 			continue;
-		p = swpf->vram + vf->extents[i].start + (lo - base);
-		for (o = lo; o < hi; o++)
-			*p++ = swpf_pattern_byte(seed, o);
+		swpf_fill_run(swpf->vram + vf->extents[i].start + (lo - base), vfid, lo, hi, seed,
+			      tag);
 		cond_resched();
 	}
 	return 0;
 }
 
-/* Parses ``vf=<n> lmem=<offset> len=<bytes> seed=<s>``. */
-static int swpf_fill_parse(char *line, unsigned int *vfid, u64 *lmem, u64 *len, u64 *seed)
+/* Parses ``vf=<n> lmem=<offset> len=<bytes> seed=<s> [tag]``. */
+static int swpf_fill_parse(char *line, unsigned int *vfid, u64 *lmem, u64 *len, u64 *seed,
+			   bool *tag)
 {
 	static const char * const keys[] = { "vf", "lmem", "len", "seed" };
 	u64 *values[] = { NULL, lmem, len, seed };
@@ -398,9 +456,14 @@ static int swpf_fill_parse(char *line, unsigned int *vfid, u64 *lmem, u64 *len, 
 	char *tok, *val;
 	int k;
 
+	*tag = false;
 	while ((tok = strsep(&line, " \t\n"))) {
 		if (!*tok)
 			continue;
+		if (!strcmp(tok, "tag") && !*tag) {
+			*tag = true;
+			continue;
+		}
 		val = strchr(tok, '=');
 		if (!val)
 			return -EINVAL;
@@ -424,19 +487,20 @@ static ssize_t swpf_fill_write(struct file *file, const char __user *ubuf, size_
 	unsigned int vfid;
 	u64 lmem, len, seed;
 	char *line;
+	bool tag;
 	int err;
 
 	line = swpf_request(swpf, "fill", ubuf, count);
 	if (IS_ERR(line))
 		return PTR_ERR(line);
-	err = swpf_fill_parse(line, &vfid, &lmem, &len, &seed);
+	err = swpf_fill_parse(line, &vfid, &lmem, &len, &seed, &tag);
 	kfree(line);
 	if (err) {
 		pci_notice_ratelimited(swpf->pdev,
-				       "debugfs fill: want vf=<n> lmem=<offset> len=<bytes> seed=<s>, len > 0\n");
+				       "debugfs fill: want vf=<n> lmem=<offset> len=<bytes> seed=<s> [tag], len > 0\n");
 		return err;
 	}
-	err = swpf_vf_fill(swpf, vfid, lmem, len, seed);
+	err = swpf_vf_fill(swpf, vfid, lmem, len, seed, tag);
 	if (err) {
 		pci_notice_ratelimited(swpf->pdev, "debugfs fill: VF%u LMEM %#llx+%#llx: %pe\n",
 				       vfid, lmem, len, ERR_PTR(err));
@@ -451,26 +515,68 @@ static const struct file_operations swpf_fill_fops = {
 	.write = swpf_fill_write,
 };
 
-/* Parses ``<fd>`` or ``<fd> standard``. */
-static int swpf_import_parse(char *line, int *fd, bool *standard)
+/* Parses ``provision <n>`` or ``unprovision <n>``. */
+static ssize_t swpf_vf_write(struct file *file, const char __user *ubuf, size_t count,
+			     loff_t *ppos)
 {
-	unsigned int n = 0;
-	char *tok;
+	static const char * const cmds[] = { "unprovision", "provision" };
+	struct swpf *swpf = file->private_data;
+	char *line, *cmd, *arg;
+	unsigned int vfid;
+	int k, err;
 
-	*standard = false;
+	line = swpf_request(swpf, "vf", ubuf, count);
+	if (IS_ERR(line))
+		return PTR_ERR(line);
+	arg = strim(line);
+	cmd = strsep(&arg, " \t");
+	k = match_string(cmds, ARRAY_SIZE(cmds), cmd);
+	err = k < 0 || !arg || kstrtouint(strim(arg), 0, &vfid) ? -EINVAL : 0;
+	kfree(line);
+	if (err) {
+		pci_notice_ratelimited(swpf->pdev, "debugfs vf: want provision <n> or unprovision <n>\n");
+		return err;
+	}
+	err = swpf_vf_ctl(swpf, k, vfid);
+	if (err) {
+		pci_info_ratelimited(swpf->pdev, "debugfs vf: %s VF%u: %pe\n", cmds[k], vfid,
+				     ERR_PTR(err));
+		return err;
+	}
+	return count;
+}
+
+static const struct file_operations swpf_vf_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = swpf_vf_write,
+};
+
+/* Parses ``<fd> [standard] [stall] [pin]``. */
+static int swpf_import_parse(char *line, int *fd, bool *standard, bool *stall, bool *pin)
+{
+	static const char * const words[] = { "standard", "stall", "pin" };
+	bool *flags[] = { standard, stall, pin };
+	bool have_fd = false;
+	char *tok;
+	int w;
+
+	*standard = *stall = *pin = false;
 	while ((tok = strsep(&line, " \t\n"))) {
 		if (!*tok)
 			continue;
-		if (n == 0 && !kstrtoint(tok, 10, fd) && *fd >= 0) {
-			n++;
-		} else if (n == 1 && !strcmp(tok, "standard")) {
-			*standard = true;
-			n++;
-		} else {
-			return -EINVAL;
+		if (!have_fd) {
+			if (kstrtoint(tok, 10, fd) || *fd < 0)
+				return -EINVAL;
+			have_fd = true;
+			continue;
 		}
+		w = match_string(words, ARRAY_SIZE(words), tok);
+		if (w < 0 || *flags[w])
+			return -EINVAL;
+		*flags[w] = true;
 	}
-	return n ? 0 : -EINVAL;
+	return have_fd ? 0 : -EINVAL;
 }
 
 static ssize_t swpf_slot_import_write(struct file *file, const char __user *ubuf, size_t count,
@@ -478,23 +584,23 @@ static ssize_t swpf_slot_import_write(struct file *file, const char __user *ubuf
 {
 	struct swpf_import *imp = file->private_data;
 	struct pci_dev *pdev = imp->swpf->pdev;
-	bool standard;
+	bool standard, stall, pin;
 	char *line;
 	int fd, err;
 
 	line = swpf_request(imp->swpf, "import", ubuf, count);
 	if (IS_ERR(line))
 		return PTR_ERR(line);
-	err = swpf_import_parse(line, &fd, &standard);
+	err = swpf_import_parse(line, &fd, &standard, &stall, &pin);
 	kfree(line);
 	if (err) {
-		pci_notice_ratelimited(pdev, "debugfs slot%u/import: want <fd> [standard]\n",
+		pci_notice_ratelimited(pdev, "debugfs slot%u/import: want <fd> [standard] [stall] [pin]\n",
 				       imp->index);
 		return err;
 	}
 
 	guard(mutex)(&imp->lock);
-	err = swpf_import_fd(imp, fd, standard);
+	err = swpf_import_fd(imp, fd, standard, stall, pin);
 	imp->err = err;
 	if (err) {
 		pci_info_ratelimited(pdev, "slot%u: %s import of fd %d failed: %pe\n", imp->index,
@@ -693,6 +799,7 @@ void swpf_debugfs_pf_add(struct swpf *swpf)
 	dir = debugfs_create_dir(pci_name(swpf->pdev), swpf_debugfs_root);
 	swpf->debugfs = dir;
 	debugfs_create_file("fill", 0200, dir, swpf, &swpf_fill_fops);
+	debugfs_create_file("vf", 0200, dir, swpf, &swpf_vf_fops);
 	for (k = 0; k < SWPF_IMPORT_SLOTS; k++) {
 		struct swpf_import *imp = &swpf->imports[k];
 

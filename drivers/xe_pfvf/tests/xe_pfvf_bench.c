@@ -16,17 +16,24 @@
  *   in one piece, the best case) and dma_map_sgtable() of the buffer's
  *   extents as 4 KiB-page runs of system memory (as fragmented as the
  *   VRAM behind it).
+ * - ``what=revoke``: the latency of revoking (temporarily) and restoring
+ *   the dma-bufs of ``vf`` (each mapped by a prompt importer) while the
+ *   revocation of a buffer of ``stuck_vf`` waits for an importer that never
+ *   unmaps, against the same latency with no stuck importer anywhere.
  */
 
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/iommu.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/delay.h>
 #include <linux/xe_pfvf.h>
 
 #define BENCH_NAME	"xe_pfvf_bench"
@@ -52,7 +59,15 @@ MODULE_PARM_DESC(lmem_bar, "The VF's LMEM BAR (default 0)");
 
 static char *what = "iova";
 module_param(what, charp, 0444);
-MODULE_PARM_DESC(what, "Benchmark: iova or dmabuf (default iova)");
+MODULE_PARM_DESC(what, "Benchmark: iova, dmabuf or revoke (default iova)");
+
+static char *stuck_vf;
+module_param(stuck_vf, charp, 0444);
+MODULE_PARM_DESC(stuck_vf, "what=revoke: PCI address of the VF whose importer never unmaps");
+
+/* Buffers of the measured VF, and latencies sampled in each phase. */
+#define BENCH_REVOKE_BUFS	8
+#define BENCH_REVOKE_SAMPLES	41
 
 /* Map the 16 MiB IOVA range, page i onto BAR page @bar_page(i). */
 static int bench_map(struct iommu_domain *domain, u64 bar, unsigned int bar_pages,
@@ -152,7 +167,7 @@ static void bench_move_notify(struct dma_buf_attachment *attach)
 }
 
 static const struct dma_buf_attach_ops bench_importer_ops = {
-	.move_notify = bench_move_notify,
+	.XE_PFVF_INVALIDATE_MAPPINGS = bench_move_notify,
 };
 
 /* Private interconnect: lock, map, unmap, unlock; ns for all iterations. */
@@ -310,6 +325,250 @@ static int bench_dmabuf(struct pci_dev *pdev, struct xe_pfvf_vf *h)
 	return err;
 }
 
+/**
+ * struct bench_importer - a private-interconnect importer of the benchmark
+ * @attach: its attachment
+ * @map: its mapping, NULL when unmapped
+ * @stall: never unmaps on move_notify, as a broken importer
+ */
+struct bench_importer {
+	struct dma_buf_attachment *attach;
+	const struct xe_pfvf_mapping *map;
+	bool stall;
+};
+
+static void bench_revoke_notify(struct dma_buf_attachment *attach)
+{
+	struct bench_importer *imp = attach->importer_priv;
+
+	if (imp->stall || !imp->map)
+		return;
+	xe_pfvf_dmabuf_unmap(attach, imp->map);
+	imp->map = NULL;
+}
+
+static const struct dma_buf_attach_ops bench_revoke_ops = {
+	.XE_PFVF_INVALIDATE_MAPPINGS = bench_revoke_notify,
+};
+
+static int bench_revoke_map(struct bench_importer *imp)
+{
+	struct dma_resv *resv = imp->attach->dmabuf->resv;
+	int err = 0;
+
+	dma_resv_lock(resv, NULL);
+	if (!imp->map) {
+		imp->map = xe_pfvf_dmabuf_map(imp->attach);
+		err = PTR_ERR_OR_ZERO(imp->map);
+		if (err)
+			imp->map = NULL;
+	}
+	dma_resv_unlock(resv);
+	return err;
+}
+
+static void bench_revoke_unmap(struct bench_importer *imp)
+{
+	dma_resv_lock(imp->attach->dmabuf->resv, NULL);
+	if (imp->map)
+		xe_pfvf_dmabuf_unmap(imp->attach, imp->map);
+	imp->map = NULL;
+	dma_resv_unlock(imp->attach->dmabuf->resv);
+}
+
+/* A 4 KiB buffer of @h, attached and mapped by @imp for the PF. */
+static struct dma_buf *bench_revoke_export(struct pci_dev *pdev, struct xe_pfvf_vf *h,
+					   struct bench_importer *imp)
+{
+	struct xe_pfvf_dmabuf_range range = { 0, SZ_4K };
+	struct xe_pfvf_dmabuf_desc desc = {
+		.space = XE_PFVF_SPACE_LMEM, .ranges = &range, .nr_ranges = 1, .flags = O_RDWR,
+	};
+	struct dma_buf *dmabuf;
+	int err;
+
+	dmabuf = xe_pfvf_dmabuf_export(h, &desc);
+	if (IS_ERR(dmabuf))
+		return dmabuf;
+	imp->attach = xe_pfvf_dmabuf_attach(dmabuf, &pci_physfn(pdev)->dev, &bench_revoke_ops,
+					    imp, XE_PFVF_INTERCONNECT_LMEM);
+	err = PTR_ERR_OR_ZERO(imp->attach);
+	if (!err) {
+		err = bench_revoke_map(imp);
+		if (err)
+			dma_buf_detach(dmabuf, imp->attach);
+	}
+	if (err) {
+		dma_buf_put(dmabuf);
+		return ERR_PTR(err);
+	}
+	return dmabuf;
+}
+
+static void bench_revoke_drop(struct dma_buf *dmabuf, struct bench_importer *imp)
+{
+	bench_revoke_unmap(imp);
+	dma_buf_detach(dmabuf, imp->attach);
+	dma_buf_put(dmabuf);
+}
+
+/**
+ * struct bench_stuck - the stuck VF's side, run by a thread
+ * @pdev: the VF
+ * @h: its xe_pfvf handle
+ * @waits: revocations waited out so far
+ * @waiting: a revocation is waiting for the stuck importer now
+ * @err: the first error
+ */
+struct bench_stuck {
+	struct pci_dev *pdev;
+	struct xe_pfvf_vf *h;
+	atomic_t waits;
+	atomic_t waiting;
+	int err;
+};
+
+/* Export, map with an importer that never unmaps, revoke (waits), let go. */
+static int bench_stuck_thread(void *data)
+{
+	struct bench_stuck *st = data;
+
+	while (!kthread_should_stop()) {
+		struct bench_importer imp = { .stall = true };
+		struct dma_buf *dmabuf = bench_revoke_export(st->pdev, st->h, &imp);
+		int err;
+
+		if (IS_ERR(dmabuf)) {
+			st->err = PTR_ERR(dmabuf);
+			break;
+		}
+		atomic_set(&st->waiting, 1);
+		err = xe_pfvf_dmabuf_revoke(dmabuf);
+		atomic_set(&st->waiting, 0);
+		atomic_inc(&st->waits);
+		bench_revoke_drop(dmabuf, &imp);
+		if (err != -EBUSY) {
+			st->err = err ?: -EINVAL;
+			break;
+		}
+	}
+	while (!kthread_should_stop())
+		msleep(10);
+	return 0;
+}
+
+static int bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * One sample: revoke @h's buffers (temporarily, as on a memory disable),
+ * time it, restore them and map them again.  With @st, only a sample taken
+ * entirely inside one of the stuck VF's waits counts.
+ */
+static int bench_revoke_sample(struct xe_pfvf_vf *h, struct bench_importer *imps,
+			       struct bench_stuck *st, u64 *ns)
+{
+	int waits = st ? atomic_read(&st->waits) : 0;
+	bool inside = !st || atomic_read(&st->waiting);
+	unsigned int i;
+	u64 t0;
+	int ret, err = 0;
+
+	t0 = ktime_get_ns();
+	ret = xe_pfvf_vf_revoke(h, XE_PFVF_REVOKE_TEMPORARY);
+	*ns = ktime_get_ns() - t0;
+	if (st && (!atomic_read(&st->waiting) || atomic_read(&st->waits) != waits))
+		inside = false;
+	if (ret != BENCH_REVOKE_BUFS)
+		return ret < 0 ? ret : -EIO;
+	if (xe_pfvf_vf_restore(h) != BENCH_REVOKE_BUFS)
+		return -EIO;
+	for (i = 0; i < BENCH_REVOKE_BUFS && !err; i++)
+		err = bench_revoke_map(&imps[i]);
+	return err ?: inside ? 0 : -EAGAIN;
+}
+
+/* Median of @n samples taken as bench_revoke_sample() says. */
+static int bench_revoke_phase(struct xe_pfvf_vf *h, struct bench_importer *imps,
+			      struct bench_stuck *st, u64 *median)
+{
+	u64 samples[BENCH_REVOKE_SAMPLES];
+	unsigned long deadline = jiffies + 60 * HZ;
+	unsigned int n = 0;
+	int err;
+
+	while (n < BENCH_REVOKE_SAMPLES) {
+		err = bench_revoke_sample(h, imps, st, &samples[n]);
+		if (!err)
+			n++;
+		else if (err != -EAGAIN)
+			return err;
+		else if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+		else
+			usleep_range(100, 200);
+	}
+	sort(samples, n, sizeof(*samples), bench_cmp_u64, NULL);
+	*median = samples[n / 2];
+	return 0;
+}
+
+static int bench_revoke(struct pci_dev *pdev, struct xe_pfvf_vf *h, struct pci_dev *stuck_pdev)
+{
+	struct bench_importer imps[BENCH_REVOKE_BUFS] = {};
+	struct dma_buf *bufs[BENCH_REVOKE_BUFS] = {};
+	struct bench_stuck st = { .pdev = stuck_pdev };
+	struct task_struct *thread;
+	u64 alone = 0, beside = 0;
+	unsigned int i;
+	int err = 0;
+
+	st.h = xe_pfvf_vf_get(stuck_pdev);
+	if (IS_ERR(st.h))
+		return PTR_ERR(st.h);
+	for (i = 0; i < BENCH_REVOKE_BUFS && !err; i++) {
+		bufs[i] = bench_revoke_export(pdev, h, &imps[i]);
+		err = PTR_ERR_OR_ZERO(bufs[i]);
+		if (err)
+			bufs[i] = NULL;
+	}
+	if (!err)
+		err = bench_revoke_phase(h, imps, NULL, &alone);
+	if (!err) {
+		thread = kthread_run(bench_stuck_thread, &st, "xe_pfvf_bench_stuck");
+		err = PTR_ERR_OR_ZERO(thread);
+		if (!err) {
+			err = bench_revoke_phase(h, imps, &st, &beside);
+			kthread_stop(thread);
+			err = err ?: st.err;
+		}
+	}
+	if (!err)
+		pr_info(BENCH_NAME ": revoke %u dma-bufs of %s: %llu ns alone, %llu ns while %s waits for a stuck importer (%d waits), %llu.%02llux: %s (target 1.5x)\n",
+			BENCH_REVOKE_BUFS, pci_name(pdev), alone, beside, pci_name(stuck_pdev),
+			atomic_read(&st.waits), div64_u64(beside, max(alone, 1ULL)),
+			div64_u64(beside * 100, max(alone, 1ULL)) % 100,
+			beside * 2 <= alone * 3 ? "meets" : "misses");
+	for (i = 0; i < BENCH_REVOKE_BUFS; i++)
+		if (bufs[i])
+			bench_revoke_drop(bufs[i], &imps[i]);
+	xe_pfvf_vf_put(st.h);
+	return err;
+}
+
+static struct pci_dev *bench_pci_dev(const char *name)
+{
+	unsigned int domain, bus, slot, fn;
+
+	if (!name || sscanf(name, "%x:%x:%x.%x", &domain, &bus, &slot, &fn) != 4)
+		return NULL;
+	return pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(slot, fn));
+}
+
 static int __init bench_init(void)
 {
 	unsigned int domain, bus, slot, fn;
@@ -331,6 +590,11 @@ static int __init bench_init(void)
 	err = IS_ERR(h) ? PTR_ERR(h) : ext ? 0 : -ENOMEM;
 	if (!err && !strcmp(what, "dmabuf")) {
 		err = bench_dmabuf(pdev, h);
+	} else if (!err && !strcmp(what, "revoke")) {
+		struct pci_dev *stuck = bench_pci_dev(stuck_vf);
+
+		err = stuck ? bench_revoke(pdev, h, stuck) : -EINVAL;
+		pci_dev_put(stuck);
 	} else if (!err) {
 		unsigned int bar_pages = pci_resource_len(pdev, lmem_bar) / SZ_4K;
 

@@ -58,7 +58,7 @@ static void importer_move_notify(struct dma_buf_attachment *attach)
 
 static const struct dma_buf_attach_ops importer_ops = {
 	.allow_peer2peer = true,
-	.move_notify = importer_move_notify,
+	.XE_PFVF_INVALIDATE_MAPPINGS = importer_move_notify,
 };
 
 static const struct dma_buf_attach_ops importer_ops_no_move = {
@@ -385,11 +385,11 @@ static void dmabuf_revoke(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, map_private(attach, &imp), 0);
 
 	/* Revoking VF2 leaves VF1's buffer alone. */
-	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_revoke(vf2), 1);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_revoke(vf2, 0), 1);
 	KUNIT_EXPECT_EQ(test, imp.notified, 0);
-	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_revoke(vf2), 0);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_revoke(vf2, 0), 0);
 
-	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_revoke(t->vf1), 1);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_vf_revoke(t->vf1, 0), 1);
 	KUNIT_EXPECT_EQ(test, imp.notified, 1);
 	KUNIT_EXPECT_NULL(test, imp.map);
 	KUNIT_EXPECT_EQ(test, map_private(attach, &imp), -ENODEV);

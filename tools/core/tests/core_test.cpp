@@ -400,6 +400,105 @@ TEST_F(Xlate, ResultsAccumulateAcrossCalls) {
     EXPECT_EQ(rr.ext, Extents(x.extents().begin(), x.extents().end()));
 }
 
+// A result accumulated over several calls never mixes two provisionings
+// of its VF: once the VF is provisioned again (a new table whose config has
+// another generation), adding to the old result is -EAGAIN, the result
+// unchanged; a fresh result translates.
+TEST_F(Xlate, ReprovisionedVfBetweenCallsIsEagain) {
+    Pf again(basic_model());
+    ASSERT_TRUE(again.core.table);
+    // The service bumps the generation on every provisioning of the VF.
+    again.core.cfgs[1]->generation = pf.core.cfgs[1]->generation + 1;
+
+    xe_pfvf::Xlate x(8);
+    ASSERT_EQ(x.add(pf.table(), req(XE_PFVF_SPACE_LMEM, 2, 0, 8 * KiB)), 0);
+    const xe_pfvf_xlate_res before = x.res();
+    for (const auto space : {XE_PFVF_SPACE_LMEM, XE_PFVF_SPACE_BAR}) {
+        EXPECT_EQ(x.add(again.table(), req(space, 2, 8 * KiB, 4 * KiB)), -EAGAIN);
+    }
+    EXPECT_EQ(x.add(again.table(), req(XE_PFVF_SPACE_CPU, 2, cpu0 + 40 * KiB, G)), -EAGAIN);
+    EXPECT_EQ(x.res().nr, before.nr);
+    EXPECT_EQ(x.res().bytes, before.bytes);
+    EXPECT_EQ(x.res().generation, before.generation);
+    // The same generation in the new table still accumulates.
+    EXPECT_EQ(x.add(pf.table(), req(XE_PFVF_SPACE_LMEM, 2, 8 * KiB, 4 * KiB)), 0);
+    // Runs (the IOVA walk's batches) are checked the same way.
+    const std::array<xe_pfvf_extent, 1> run{{{cpu0 + 32 * KiB + 12 * KiB, G}}};
+    xe_pfvf_cursor cur{};
+    unsigned int done = 0;
+    xe_pfvf_xlate_res res = x.res();
+    EXPECT_EQ(xe_pfvf_table_xlate_runs(&again.table(), XE_PFVF_SPACE_CPU, 0, run.data(), 1,
+                                       &res, &cur, &done),
+              -EAGAIN);
+    EXPECT_EQ(done, 0U);
+    // A new result is fine.
+    xe_pfvf::Xlate fresh(8);
+    EXPECT_EQ(fresh.add(again.table(), req(XE_PFVF_SPACE_LMEM, 2, 8 * KiB, 4 * KiB)), 0);
+}
+
+// xe_pfvf_table_span(): the errnos of an aligned translation, and the number
+// of extents a range touches, against the reference's count before
+// coalescing.
+TEST_F(Xlate, SpanCountsTheExtentsARangeTouches) {
+    const auto span = [&](u32 space, u16 vfid, u64 off, u64 len) {
+        u32 nr = 0;
+        const int err = xe_pfvf_table_span(&pf.table(), space, vfid, off, len, &nr);
+        return std::pair{err, err != 0 ? 0U : nr};
+    };
+    // VF1: [0, 8K) [8K, 12K) [12K, 28K); 32 KiB BAR.
+    EXPECT_EQ(span(XE_PFVF_SPACE_LMEM, 1, 0, 28 * KiB), std::pair(0, 3U));
+    EXPECT_EQ(span(XE_PFVF_SPACE_LMEM, 1, 4 * KiB, 8 * KiB), std::pair(0, 2U));
+    EXPECT_EQ(span(XE_PFVF_SPACE_BAR, 1, 12 * KiB, 4 * KiB), std::pair(0, 1U));
+    EXPECT_EQ(span(XE_PFVF_SPACE_LMEM, 1, 0, 4 * KiB), std::pair(0, 1U));
+    EXPECT_EQ(span(XE_PFVF_SPACE_LMEM, 1, 0, 0).first, -EINVAL);
+    EXPECT_EQ(span(XE_PFVF_SPACE_CPU, 1, cpu0, G).first, -EINVAL);
+    EXPECT_EQ(span(XE_PFVF_SPACE_LMEM, 1, u64_max - G + 1, 2 * G).first, -EOVERFLOW);
+    EXPECT_EQ(span(XE_PFVF_SPACE_LMEM, 1, 1, G).first, -EDOM);
+    EXPECT_EQ(span(XE_PFVF_SPACE_LMEM, 9, 0, G).first, -ENOENT);
+    EXPECT_EQ(span(XE_PFVF_SPACE_BAR, 1, 28 * KiB, 8 * KiB).first, -ENXIO);
+    EXPECT_EQ(span(XE_PFVF_SPACE_BAR, 1, 28 * KiB, 4 * KiB).first, -ERANGE);
+    EXPECT_EQ(span(XE_PFVF_SPACE_LMEM, 3, 0, G).first, -ENODEV);
+    EXPECT_EQ(span(XE_PFVF_SPACE_LMEM, 1, 24 * KiB, 8 * KiB).first, -ERANGE);
+    // VF5: BAR of 8 KiB, 32 KiB quota: LMEM reaches past the BAR.
+    EXPECT_EQ(span(XE_PFVF_SPACE_LMEM, 5, 0, 32 * KiB), std::pair(0, 2U));
+    EXPECT_EQ(span(XE_PFVF_SPACE_BAR, 5, 0, 16 * KiB).first, -ENXIO);
+}
+
+// The span is an exact bound: random ranges over fragmented LMEM never
+// translate into more extents than it says, and into exactly as many when
+// no two neighbouring extents are contiguous in VRAM.
+TEST(XlateSpan, BoundsEveryTranslation) {
+    std::mt19937_64 rng(7);
+    ref::Model m;
+    m.vram_size = 64 * MiB;
+    m.vfs.resize(1);
+    Extents ext;
+    for (u64 i = 0; i < 200; i++) {
+        // Every other extent continues the one before in VRAM.
+        const u64 size = (1 + (rng() % 4)) * G;
+        const u64 start = (i % 2 != 0U && !ext.empty()) ? ext.back().start + ext.back().size
+                                                        : (i + 1) * 128 * KiB;
+        ext.push_back({start, size});
+    }
+    m.vfs[0].prov = prov(ext);
+    m.vfs[0].bar = bar(cpu0, cpu0, 1 * MiB);
+    const Pf pf(std::move(m));
+    ASSERT_TRUE(pf.core.table);
+    const u64 quota = total_size(ext);
+    for (int i = 0; i < 2000; i++) {
+        const u64 off = (rng() % (quota / G)) * G;
+        const u64 len = (1 + rng() % ((quota - off) / G)) * G;
+        u32 nr = 0;
+        ASSERT_EQ(xe_pfvf_table_span(&pf.table(), XE_PFVF_SPACE_LMEM, 1, off, len, &nr), 0);
+        const Translation t = translate(pf.table(), req(XE_PFVF_SPACE_LMEM, 1, off, len));
+        ASSERT_EQ(t.err, 0);
+        ASSERT_LE(t.ext.size(), nr) << "off " << off << " len " << len;
+        // Extents i and i + 1 coalesce exactly when i is even: at most
+        // halving the count.
+        ASSERT_GE(2 * t.ext.size(), nr) << "off " << off << " len " << len;
+    }
+}
+
 TEST_F(Xlate, ErrorsLeaveTheResultUnchanged) {
     std::vector<xe_pfvf_extent> buf(4, xe_pfvf_extent{7, 7});
     xe_pfvf_xlate_res res{};
@@ -469,7 +568,7 @@ TEST_F(CfgCreate, MalformedArgumentsAreEinval) {
     EXPECT_EQ(create(0, ok, 12 * KiB), -EINVAL);  // VF 0 is the PF
     EXPECT_EQ(create(1, {}, 0), -EINVAL);         // no extents
     EXPECT_EQ(ptr_err(xe_pfvf_vf_cfg_create(1, nullptr, vram)), -EINVAL);
-    const xe_pfvf_provision null_extents{G, nullptr, 1};
+    const xe_pfvf_provision null_extents{G, nullptr, 1, nullptr};
     EXPECT_EQ(ptr_err(xe_pfvf_vf_cfg_create(1, &null_extents, vram)), -EINVAL);
 }
 
@@ -708,8 +807,8 @@ struct CursorPf {
     xe_pfvf_table* t = nullptr;
 
     CursorPf() {
-        const xe_pfvf_provision p1{4 * G, e1.data(), static_cast<unsigned int>(e1.size())};
-        const xe_pfvf_provision p2{0x10000, &e2, 1};
+        const xe_pfvf_provision p1{4 * G, e1.data(), static_cast<unsigned int>(e1.size()), nullptr};
+        const xe_pfvf_provision p2{0x10000, &e2, 1, nullptr};
         c1 = xe_pfvf_vf_cfg_create(1, &p1, 1U << 24);
         c2 = xe_pfvf_vf_cfg_create(2, &p2, 1U << 24);
         const std::array<xe_pfvf_table_vf, 2> slots{{{{0x10000000, 0x20000000, 0x10000}, c1},

@@ -6,9 +6,11 @@
 #include "dmabuf_fixture.hpp"
 #include "drm.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace xe_pfvf::guest {
@@ -50,6 +52,44 @@ TEST_F(DmabufForeign, VgemImportIsREMOTEIO) {
     // The refusal left the buffer alone: the PF still imports it.
     slot(0).import(buf.get());
     expect_mapped(slot(0), vf(), whole_bar());
+}
+
+// The standard path decided by the kernel's P2PDMA rules, asked once per
+// importer and VF: an importer repeating a refused attach does not flood
+// the log (the kernel warns each time it finds ACS redirect on the path),
+// and xe_pfvf's one refusal line names the VF that was asked for.
+TEST_F(DmabufForeign, RepeatedStandardRefusalLogsOnce) {
+    const UniqueFd buf = export_bar();
+    KmsgCursor kmsg;
+    constexpr int attempts = 1000;
+    int refused = 0;
+    for (int i = 0; i < attempts; i++) {
+        try {
+            slot(0).import(buf.get(), ImportMode::standard);
+            slot(0).ctl("release");
+            GTEST_SKIP() << "this topology allows the PF the standard path to its VF";
+        } catch (const std::system_error& e) {
+            ASSERT_EQ(e.code().value(), EREMOTEIO) << e.what();
+            refused++;
+        }
+    }
+    EXPECT_EQ(refused, attempts);
+    int kernel = 0;
+    int exporter = 0;
+    for (const std::string& line : kmsg.read_new()) {
+        if (line.find("P2PDMA") != std::string::npos || line.find("ACS redirect") != std::string::npos) {
+            kernel++;
+        } else if (line.find("standard path") != std::string::npos) {
+            exporter++;
+            EXPECT_NE(line.find(vf().bdf), std::string::npos) << "not logged under the VF: " << line;
+        }
+    }
+    // Asked once per pair: none when an earlier test asked already.
+    EXPECT_LE(kernel, 1) << "the kernel was asked again and again";
+    EXPECT_LE(exporter, 1) << "the refusal floods the log";
+    // The verdict stays readable, with its reason.
+    const std::string p2p = read_file(debugfs_root / pf() / "p2p");
+    EXPECT_NE(p2p.find(vf().bdf + " " + pf() + " refused "), std::string::npos) << p2p;
 }
 
 // A revoked buffer is refused to every importer with ENODEV.
