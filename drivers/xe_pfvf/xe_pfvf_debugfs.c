@@ -299,8 +299,8 @@ static int debugfs_xlate_run(struct debugfs_xlate_file *xf, const struct xe_pfvf
 	return 0;
 }
 
-static ssize_t debugfs_xlate_write(struct file *file, const char __user *ubuf, size_t count,
-			   loff_t *ppos)
+static ssize_t debugfs_xlate_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
 {
 	struct debugfs_xlate_file *xf = file->private_data;
 	struct xe_pfvf_xlate_req req = {};

@@ -545,8 +545,8 @@ struct dma_buf *xe_pfvf_dmabuf_export(struct xe_pfvf_vf *vf,
 	spin_unlock(&pf->buf_lock);
 
 	pci_dbg(pdev, "exported %llu bytes in %u extents as dma-buf %lu%s\n", size,
-		buf->map->nr_extents, buf->ino,
-		buf->state == XE_PFVF_DMABUF_LIVE ? "" : " (memory disabled: revoked until restored)");
+		buf->map->nr_extents, buf->ino, buf->state == XE_PFVF_DMABUF_LIVE ? "" :
+		" (memory disabled: revoked until restored)");
 	return dmabuf;
 
 err_free:

@@ -336,10 +336,12 @@ int xe_pfvf_p2p_map(struct device *importer, enum xe_pfvf_p2p_map map,
 	int err;
 
 	for (i = 0; i < nr_ranges; i++) {
+		const struct xe_pfvf_dmabuf_range *r = &ranges[i];
+
 		/* LMEM offsets are BAR offsets, if the BAR reaches that far. */
-		if (ranges[i].offset >= bar->size || ranges[i].length > bar->size - ranges[i].offset)
+		if (r->offset >= bar->size || r->length > bar->size - r->offset)
 			return -ENXIO;
-		nents += div64_u64(ranges[i].length + seg - 1, seg);
+		nents += div64_u64(r->length + seg - 1, seg);
 	}
 	if (nents > UINT_MAX)
 		return -E2BIG;
@@ -349,7 +351,8 @@ int xe_pfvf_p2p_map(struct device *importer, enum xe_pfvf_p2p_map map,
 
 	sg = sgt->sgl;
 	for (i = 0; i < nr_ranges; i++) {
-		for (off = ranges[i].offset, left = ranges[i].length; left; off += len, left -= len) {
+		off = ranges[i].offset;
+		for (left = ranges[i].length; left; off += len, left -= len) {
 			len = min(left, seg);
 			if (map == XE_PFVF_P2P_BUS_ADDR) {
 				addr = bar->bus + off;

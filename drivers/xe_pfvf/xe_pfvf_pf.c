@@ -198,8 +198,11 @@ static unsigned int pf_release_vfs(struct xe_pfvf_pf *pf)
 		struct xe_pfvf_vf *vf = &pf->vfs[n];
 		struct xe_pfvf_prov *prov = pf_withdraw(vf);
 
-		if (prov)
-			pf->withdrawal[nr++] = (struct xe_pfvf_withdrawal){ .vf = vf, .prov = prov };
+		if (prov) {
+			pf->withdrawal[nr].vf = vf;
+			pf->withdrawal[nr].prov = prov;
+			nr++;
+		}
 		if (vf->pdev) {
 			/* The table keeps BARs by value: no reader needs it. */
 			pci_dev_put(vf->pdev);

@@ -201,7 +201,8 @@ static void revoke_stick(struct xe_pfvf_dmabuf *buf, struct xe_pfvf_prov *prov)
 	if (newly) {
 		dev_err_ratelimited(&buf->pdev->dev,
 				    "dma-buf %lu not revoked after %u ms: %u importer(s) still map it (%s); its VRAM stays quarantined until they let go\n",
-				    buf->ino, revoke_timeout_ms, n, n ? importers : "fences pending");
+				    buf->ino, revoke_timeout_ms, n,
+				    n ? importers : "fences pending");
 		revoke_schedule(msecs_to_jiffies(REVOKE_POLL_MS));
 	}
 }
@@ -426,7 +427,8 @@ int xe_pfvf_vf_revoke(struct xe_pfvf_vf *vf, unsigned int flags)
 	struct revoke_req req = { .vf = vf };
 
 	if (flags & ~XE_PFVF_REVOKE_TEMPORARY) {
-		dev_err_ratelimited(&pf->pdev->dev, "VF%u revoke: unknown flags %#x\n", vf->vfid, flags);
+		dev_err_ratelimited(&pf->pdev->dev, "VF%u revoke: unknown flags %#x\n",
+				    vf->vfid, flags);
 		return -EINVAL;
 	}
 	if (flags & XE_PFVF_REVOKE_TEMPORARY) {

@@ -84,7 +84,7 @@ static size_t table_nr_buckets(u64 quota, u32 shift)
 
 /* Fills @bucket, @nr_buckets entries, for @cfg's extents. */
 static void table_fill_buckets(struct xe_pfvf_vf_cfg *cfg,
-			      struct xe_pfvf_lmem_bucket *bucket, size_t nr_buckets)
+			       struct xe_pfvf_lmem_bucket *bucket, size_t nr_buckets)
 {
 	const struct xe_pfvf_vf_extent *e = cfg->extents;
 	u64 mask = (1ULL << cfg->bucket_shift) - 1;
@@ -161,7 +161,7 @@ struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 	for (i = 0; i < prov->nr_extents; i++) {
 		const struct xe_pfvf_extent *e = &prov->extents[i];
 
-		if (!e->size || !table_granule_aligned(e->start) || !table_granule_aligned(e->size)) {
+		if (!e->size || !table_granule_aligned(e->start | e->size)) {
 			err = -EINVAL;
 			goto err_free;
 		}
@@ -466,7 +466,7 @@ table_lookup_range(const struct xe_pfvf_table *t, u32 space, u64 addr)
  * bucket spans.
  */
 static u32 table_find_extent(const struct xe_pfvf_vf_cfg *cfg,
-		       const struct xe_pfvf_lmem_bucket *bk, u64 off, u32 hint)
+			     const struct xe_pfvf_lmem_bucket *bk, u64 off, u32 hint)
 {
 	const struct xe_pfvf_vf_extent *e = cfg->extents;
 	u32 lo = bk->first, hi = bk->last;
@@ -521,8 +521,8 @@ static __always_inline void table_emit(struct xe_pfvf_xlate_res *res, u64 start,
  * in a local across runs: through a pointer, which might alias the
  * extents, each table_emit() would reload what the one before stored.
  */
-static __always_inline u32 table_xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off, u64 len,
-				      struct xe_pfvf_xlate_res *res, u32 hint)
+static __always_inline u32 table_xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off,
+					    u64 len, struct xe_pfvf_xlate_res *res, u32 hint)
 {
 	const struct xe_pfvf_lmem_bucket *bk = &cfg->bucket[off >> cfg->bucket_shift];
 	u64 mask = (1ULL << cfg->bucket_shift) - 1;
@@ -750,9 +750,9 @@ static u64 table_range_max_off(const struct xe_pfvf_range *range, const struct x
 }
 
 /* One run with every check; out of line, as the fast path needs no request. */
-static noinline int table_xlate_run(const struct xe_pfvf_table *table, u32 space, u16 vfid,
-			      const struct xe_pfvf_extent *run, struct xe_pfvf_xlate_res *res,
-			      struct xe_pfvf_cursor *cur)
+static noinline int table_xlate_run(const struct xe_pfvf_table *table, u32 space,
+				    u16 vfid, const struct xe_pfvf_extent *run,
+				    struct xe_pfvf_xlate_res *res, struct xe_pfvf_cursor *cur)
 {
 	const struct xe_pfvf_xlate_req req = {
 		.space = space, .vfid = vfid, .addr = run->start, .len = run->size,

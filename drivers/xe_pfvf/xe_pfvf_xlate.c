@@ -116,8 +116,8 @@ static int xlate_iova_add_run(struct xlate_iova_walk *w, u64 phys, u64 len)
  * loop keeps its state in locals: @w is seen by the core, so the compiler
  * would reload it after every iommu_iova_to_phys().
  */
-static int xlate_iova_batch(struct xlate_iova_walk *w, struct iommu_domain *domain, u64 *iova,
-		      u64 *left, u64 pgsize, unsigned int pages)
+static int xlate_iova_batch(struct xlate_iova_walk *w, struct iommu_domain *domain,
+			    u64 *iova, u64 *left, u64 pgsize, unsigned int pages)
 {
 	u64 addr = *iova, rest = *left, run_phys = 0, run_len = 0;
 	int err = 0, hole = 0;

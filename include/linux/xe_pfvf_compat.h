@@ -12,7 +12,6 @@
 #include <linux/fs.h>
 #include <linux/kconfig.h>
 #include <linux/module.h>
-#include <linux/version.h>
 #include <linux/xe_pfvf_types.h>
 
 struct device;
@@ -20,8 +19,10 @@ struct pci_dev;
 
 /*
  * Every difference between the kernels xe_pfvf builds for lives here, and
- * only here.  Built and run: Debian's 6.1 and 6.12.  Named but never built
- * (no tree to build against): the 6.13, 6.19, 7.0 and 7.1 branches.
+ * only here.  Kbuild defines the XE_PFVF_HAVE_* feature macros from the
+ * kernel's version (drivers/xe_pfvf/Kbuild).  Built and run: Debian's 6.1
+ * and 6.12.  Named but never built (no tree to build against): the 6.13,
+ * 6.19, 7.0 and 7.1 branches.
  */
 
 /*
@@ -48,7 +49,7 @@ struct pci_dev;
  *		.XE_PFVF_INVALIDATE_MAPPINGS = my_invalidate,
  *	};
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 1, 0)
+#ifdef XE_PFVF_HAVE_INVALIDATE_MAPPINGS
 #define XE_PFVF_INVALIDATE_MAPPINGS invalidate_mappings
 
 static inline void xe_pfvf_dmabuf_invalidate(struct dma_buf *dmabuf)
@@ -93,7 +94,7 @@ static inline bool xe_pfvf_importer_revocable(const struct dma_buf_attach_ops *o
  */
 static inline bool xe_pfvf_file_get_active(struct file *file)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#ifdef XE_PFVF_HAVE_GET_FILE_ACTIVE
 	return get_file_active(&file);
 #else
 	return atomic_long_inc_not_zero(&file->f_count);
@@ -106,7 +107,7 @@ static inline bool xe_pfvf_file_get_active(struct file *file)
  * here.  Returns -EOPNOTSUPP where the kernel does not tell, and the caller
  * derives the map type by the kernel's rule.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#ifdef XE_PFVF_HAVE_P2PDMA_PROVIDER
 #include <linux/pci-p2pdma.h>
 
 static inline int xe_pfvf_p2pdma_map_type(struct pci_dev *vf, int bar, struct device *importer,
@@ -138,14 +139,10 @@ static inline int xe_pfvf_p2pdma_map_type(struct pci_dev *vf, int bar, struct de
 #endif
 
 /*
- * 7.0 describes physical ranges for the dma-buf core as &struct phys_vec
- * (dma_buf_phys_vec_to_sgt()), which the standard path will hand over
- * instead of building its sg_table; unbuilt here.
+ * From 7.0, the dma-buf core takes physical ranges as &struct phys_vec
+ * (dma_buf_phys_vec_to_sgt()); the standard path's sg_table building in
+ * xe_pfvf_p2p.c is what would hand its BAR ranges over that way.  Unbuilt
+ * here: Kbuild defines XE_PFVF_HAVE_PHYS_VEC there, and nothing uses it yet.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
-#define XE_PFVF_HAVE_PHYS_VEC 1
-#else
-#define XE_PFVF_HAVE_PHYS_VEC 0
-#endif
 
 #endif /* _LINUX_XE_PFVF_COMPAT_H_ */

@@ -5,13 +5,15 @@
 #   run-vm.sh --kernel BZIMAGE --kver KVER|- --moddir DIR --out DIR
 #             [--lane NAME] [--topology rootport|switch] [--timeout SECS]
 #             [--shell] [--demo] [--script FILE] [--only 'TEST...']
-#             [--vf-bar small|large]
+#             [--vf-bar small|large] [--cpu MODEL]
 #
 # --only runs just the named tests (as in guest-tests.sh run_all_tests).
 # --script runs FILE (bash, with guest-tests.sh's helpers such as rig_pf and
 # rig_load) in the guest instead of the tests; its output is OUT/script.log.
 # --vf-bar large gives the PF one VF with a 1 MiB BAR0 (the most queue
 # doorbells the emulated NVMe VF can have) instead of four 16 KiB ones.
+# --cpu picks QEMU's CPU model (default max): EPYC makes the kernel trust
+# the host bridge with P2P (cpu_supports_p2pdma(), AMD Zen and later).
 # --kver names /lib/modules/KVER for the initramfs modules ("-" when virtio,
 # 9p are built in).  --moddir is where the guest finds our .ko files.
 # Writes OUT/console.log (serial console), OUT/results (RESULT lines, DONE).
@@ -23,11 +25,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 kernel= kver= moddir= out= lane=vm topology=rootport timeout=900 mode=test script= only=
 vfbar=small
+cpu=max,la57=off
 igtdir=${XE_PFVF_IGT_DIR:-$repo/build/igt}
 bindir=${XE_PFVF_BIN_DIR:-$repo/build/tools}
 
 usage() {
-	sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--script) mode=script; script=$(realpath "$2"); shift 2 ;;
 	--only) only=$2; shift 2 ;;
 	--vf-bar) vfbar=$2; shift 2 ;;
+	--cpu) cpu=$2; shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "run-vm.sh: unknown argument $1" >&2; usage ;;
 	esac
@@ -99,7 +103,7 @@ esac
 
 accel=${XE_PFVF_ACCEL:-tcg}
 qemu=(qemu-system-x86_64
-      -machine q35,kernel-irqchip=split -accel "$accel" -cpu max,la57=off -smp 2 -m 2G
+      -machine q35,kernel-irqchip=split -accel "$accel" -cpu "$cpu" -smp 2 -m 2G
       -device intel-iommu,intremap=on
       -kernel "$kernel" -initrd "$initrd"
       -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=7"

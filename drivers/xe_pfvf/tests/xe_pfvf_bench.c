@@ -453,7 +453,7 @@ static int bench_stuck_thread(void *data)
 		}
 	}
 	while (!kthread_should_stop())
-		msleep(10);
+		usleep_range(10000, 20000);
 	return 0;
 }
 
@@ -503,14 +503,15 @@ static int bench_revoke_phase(struct xe_pfvf_vf *h, struct bench_importer *imps,
 
 	while (n < BENCH_REVOKE_SAMPLES) {
 		err = bench_revoke_sample(h, imps, st, &samples[n]);
-		if (!err)
+		if (!err) {
 			n++;
-		else if (err != -EAGAIN)
+			continue;
+		}
+		if (err != -EAGAIN)
 			return err;
-		else if (time_after(jiffies, deadline))
+		if (time_after(jiffies, deadline))
 			return -ETIMEDOUT;
-		else
-			usleep_range(100, 200);
+		usleep_range(100, 200);
 	}
 	sort(samples, n, sizeof(*samples), bench_cmp_u64, NULL);
 	*median = samples[n / 2];

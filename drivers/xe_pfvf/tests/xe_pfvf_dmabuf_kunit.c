@@ -300,10 +300,23 @@ static void dmabuf_attach_refusals(struct kunit *test)
 	dma_buf_put(dmabuf);
 }
 
+/* Does @pdev redirect peer-to-peer requests upstream (ACS RR, CR or EC)? */
+static bool acs_redirects(struct pci_dev *pdev)
+{
+	u16 ctrl;
+
+	if (!pdev->acs_cap)
+		return false;
+	pci_read_config_word(pdev, pdev->acs_cap + PCI_ACS_CTRL, &ctrl);
+	return ctrl & (PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_EC);
+}
+
 /*
  * The owning PF not asking for the private interconnect gets the standard
  * path: the BAR range, where P2PDMA allows it between VF and PF, cut to the
- * importer's max segment size.
+ * importer's max segment size.  Bus addresses only where the two meet below
+ * one bridge that does not redirect them upstream; through the host bridge
+ * (an IOVA of the PF's domain, not the bus address) otherwise.
  */
 static void dmabuf_standard_path(struct kunit *test)
 {
@@ -311,13 +324,22 @@ static void dmabuf_standard_path(struct kunit *test)
 	struct xe_pfvf_dmabuf_range r = { SZ_4K, SZ_8K };
 	struct test_importer imp = {};
 	struct dma_buf_attachment *attach;
+	struct pci_dev *bridge;
 	struct dma_buf *dmabuf;
 	struct sg_table *sgt;
 	unsigned int max_seg;
-	bool p2p;
+	bool p2p, bus_addr;
+	u64 bus;
 
 	p2p = IS_ENABLED(CONFIG_PCI_P2PDMA) &&
 	      pci_p2pdma_distance(t->k.vf[0], &t->k.pdev->dev, false) >= 0;
+	/* VF and PF sit on one bus: the bridge above it is their meeting point. */
+	bridge = pci_upstream_bridge(t->k.pdev);
+	bus_addr = bridge && bridge == pci_upstream_bridge(t->k.vf[0]) && !acs_redirects(bridge);
+	bus = pci_bus_address(t->k.vf[0], 0);
+	kunit_info(test, "P2PDMA %s, expecting %s", p2p ? "allows" : "refuses",
+		   !p2p ? "EREMOTEIO" : bus_addr ? "bus addresses" : "host bridge mappings");
+
 	dmabuf = export(t->vf1, XE_PFVF_SPACE_BAR, &r, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
 	attach = dma_buf_dynamic_attach(dmabuf, &t->k.pdev->dev, &importer_ops, &imp);
@@ -341,12 +363,13 @@ static void dmabuf_standard_path(struct kunit *test)
 	if (p2p && imp.sgt && sgt->nents == 2) {
 		KUNIT_EXPECT_EQ(test, sg_dma_len(sgt->sgl), SZ_4K);
 		KUNIT_EXPECT_EQ(test, sg_dma_len(sg_next(sgt->sgl)), SZ_4K);
-		/* Below a shared bridge, the importer gets the BAR's bus address. */
-		if (pci_upstream_bridge(t->k.vf[0]) == pci_upstream_bridge(t->k.pdev)) {
-			u64 bus = pci_bus_address(t->k.vf[0], 0);
-
+		if (bus_addr) {
 			KUNIT_EXPECT_EQ(test, sg_dma_address(sgt->sgl), bus + SZ_4K);
 			KUNIT_EXPECT_EQ(test, sg_dma_address(sg_next(sgt->sgl)), bus + SZ_8K);
+		} else {
+			/* Mapped for the PF: ACS would send a bus address upstream. */
+			KUNIT_EXPECT_NE(test, sg_dma_address(sgt->sgl), bus + SZ_4K);
+			KUNIT_EXPECT_NE(test, sg_dma_address(sg_next(sgt->sgl)), bus + SZ_8K);
 		}
 	}
 	/* Private maps need a private attachment. */
