@@ -12,7 +12,16 @@
 #include <linux/fs.h>
 #include <linux/kconfig.h>
 #include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/string.h>
 #include <linux/xe_pfvf_types.h>
+
+/* get_unaligned_le16() and friends moved to <linux/unaligned.h> in 6.12. */
+#ifdef XE_PFVF_HAVE_LINUX_UNALIGNED
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 
 struct device;
 struct pci_dev;
@@ -100,6 +109,31 @@ static inline bool xe_pfvf_file_get_active(struct file *file)
 	return atomic_long_inc_not_zero(&file->f_count);
 #endif
 }
+
+/*
+ * A PCI device's driver override: in struct pci_dev, or in struct device
+ * with device_set_driver_override() (upstream 6.19, and Debian's 6.12).
+ * @name "" clears it.
+ */
+static inline int xe_pfvf_set_driver_override(struct pci_dev *pdev, const char *name)
+{
+#ifdef XE_PFVF_HAVE_DEVICE_DRIVER_OVERRIDE
+	return device_set_driver_override(&pdev->dev, name);
+#else
+	return driver_set_override(&pdev->dev, &pdev->driver_override, name, strlen(name));
+#endif
+}
+
+/* iommu_map(), which takes a gfp_t from 6.3 on (tests and benchmarks). */
+#define xe_pfvf_iommu_map(domain, iova, paddr, size, prot) \
+	__xe_pfvf_iommu_map(domain, iova, paddr, size, prot)
+#ifdef XE_PFVF_IOMMU_MAP_GFP
+#define __xe_pfvf_iommu_map(domain, iova, paddr, size, prot) \
+	iommu_map(domain, iova, paddr, size, prot, GFP_KERNEL)
+#else
+#define __xe_pfvf_iommu_map(domain, iova, paddr, size, prot) \
+	iommu_map(domain, iova, paddr, size, prot)
+#endif
 
 /*
  * The kernel's P2PDMA map type is public from 6.19 on, for a provider

@@ -58,6 +58,11 @@ void config_io(int device_fd, void* data, std::size_t size, off_t offset, bool w
 VfioDevice::VfioDevice(const std::string& bdf, const std::string& driver)
     : binding_(bdf, driver), group_(group_of(bdf), container_), device_(open_device(container_, group_, bdf)) {}
 
+void VfioDevice::reopen() {
+    device_.reset();
+    device_ = group_.device(bdf());
+}
+
 UniqueFd export_dmabuf(int device_fd, const DmabufRequest& request) {
     constexpr std::size_t head = sizeof(vfio_device_feature);
     constexpr std::size_t body = offsetof(vfio_device_feature_dma_buf, dma_ranges);
@@ -88,13 +93,79 @@ UniqueFd export_dmabuf(int device_fd, const DmabufRequest& request) {
     return UniqueFd(fd);
 }
 
-void enable_memory(int device_fd) {
-    const RegionInfo config = region_info(device_fd, VFIO_PCI_CONFIG_REGION_INDEX);
-    const auto offset = static_cast<off_t>(config.offset + PCI_COMMAND);
+CommandRegister::CommandRegister(int device_fd)
+    : fd_(device_fd),
+      offset_(static_cast<off_t>(region_info(device_fd, VFIO_PCI_CONFIG_REGION_INDEX).offset + PCI_COMMAND)) {}
+
+std::uint16_t CommandRegister::read() const {
     std::array<std::uint8_t, 2> command{};
-    config_io(device_fd, command.data(), command.size(), offset, false);
-    command[0] |= PCI_COMMAND_MEMORY;
-    config_io(device_fd, command.data(), command.size(), offset, true);
+    config_io(fd_, command.data(), command.size(), offset_, false);
+    return static_cast<std::uint16_t>(command[0] | (command[1] << 8U));
+}
+
+void CommandRegister::write(std::uint16_t command) const {
+    std::array<std::uint8_t, 2> bytes{static_cast<std::uint8_t>(command & 0xffU),
+                                      static_cast<std::uint8_t>(command >> 8U)};
+    config_io(fd_, bytes.data(), bytes.size(), offset_, true);
+}
+
+void enable_memory(int device_fd) {
+    const CommandRegister command(device_fd);
+    command.write(command.read() | PCI_COMMAND_MEMORY);
+}
+
+void disable_memory(int device_fd) {
+    const CommandRegister command(device_fd);
+    command.write(command.read() & ~std::uint16_t{PCI_COMMAND_MEMORY});
+}
+
+std::optional<std::uint8_t> find_capability(int device_fd, std::uint8_t id) {
+    const auto base = static_cast<off_t>(region_info(device_fd, VFIO_PCI_CONFIG_REGION_INDEX).offset);
+    std::uint8_t pos = 0;
+    config_io(device_fd, &pos, 1, base + PCI_CAPABILITY_LIST, false);
+    // At most 48 capabilities fit in the 192 bytes after the header.
+    for (int i = 0; i < 48 && pos >= PCI_STD_HEADER_SIZEOF; ++i) {
+        std::array<std::uint8_t, 2> cap{};
+        config_io(device_fd, cap.data(), cap.size(), base + (pos & ~3U), false);
+        if (cap[0] == id) {
+            return static_cast<std::uint8_t>(pos & ~3U);
+        }
+        pos = cap[1];
+    }
+    return std::nullopt;
+}
+
+void set_power_state(int device_fd, std::uint8_t pm_cap, unsigned state) {
+    const auto offset =
+        static_cast<off_t>(region_info(device_fd, VFIO_PCI_CONFIG_REGION_INDEX).offset + pm_cap + PCI_PM_CTRL);
+    std::array<std::uint8_t, 2> ctrl{};
+    config_io(device_fd, ctrl.data(), ctrl.size(), offset, false);
+    ctrl[0] = static_cast<std::uint8_t>((ctrl[0] & ~PCI_PM_CTRL_STATE_MASK) | (state & PCI_PM_CTRL_STATE_MASK));
+    config_io(device_fd, ctrl.data(), ctrl.size(), offset, true);
+}
+
+bool initiate_flr(int device_fd) {
+    const auto exp = find_capability(device_fd, PCI_CAP_ID_EXP);
+    if (!exp) {
+        return false;
+    }
+    const auto offset =
+        static_cast<off_t>(region_info(device_fd, VFIO_PCI_CONFIG_REGION_INDEX).offset + *exp + PCI_EXP_DEVCTL);
+    std::array<std::uint8_t, 2> devctl{};
+    config_io(device_fd, devctl.data(), devctl.size(), offset, false);
+    devctl[1] = static_cast<std::uint8_t>(devctl[1] | (PCI_EXP_DEVCTL_BCR_FLR >> 8U));
+    config_io(device_fd, devctl.data(), devctl.size(), offset, true);
+    return true;
+}
+
+void device_feature(int device_fd, std::uint32_t flags) {
+    vfio_device_feature feature{};
+    feature.argsz = sizeof(feature);
+    feature.flags = flags;
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): ioctl() is variadic
+    if (::ioctl(device_fd, VFIO_DEVICE_FEATURE, &feature) < 0) {
+        throw_errno("VFIO_DEVICE_FEATURE " + std::to_string(flags & VFIO_DEVICE_FEATURE_MASK));
+    }
 }
 
 void reset_device(int device_fd) {
@@ -104,19 +175,20 @@ void reset_device(int device_fd) {
     }
 }
 
-RequestChannel::RequestChannel(int device_fd) : eventfd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+IrqChannel::IrqChannel(int device_fd, std::uint32_t index, const std::string& what)
+    : eventfd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     if (!eventfd_.valid()) {
         throw_errno("eventfd");
     }
     vfio_irq_info info{};
     info.argsz = sizeof(info);
-    info.index = VFIO_PCI_REQ_IRQ_INDEX;
+    info.index = index;
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): ioctl() is variadic
     if (::ioctl(device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info) < 0) {
-        throw_errno("VFIO_DEVICE_GET_IRQ_INFO (request)");
+        throw_errno("VFIO_DEVICE_GET_IRQ_INFO (" + what + ")");
     }
     if (info.count != 1) {
-        throw std::system_error(ENOTSUP, std::generic_category(), "the device has no request interrupt");
+        throw std::system_error(ENOTSUP, std::generic_category(), "the device has no " + what + " interrupt");
     }
 
     const std::int32_t efd = eventfd_.get();
@@ -124,32 +196,36 @@ RequestChannel::RequestChannel(int device_fd) : eventfd_(::eventfd(0, EFD_CLOEXE
     vfio_irq_set set{};
     set.argsz = static_cast<std::uint32_t>(buffer.size());
     set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-    set.index = VFIO_PCI_REQ_IRQ_INDEX;
+    set.index = index;
     set.start = 0;
     set.count = 1;
     put(buffer, 0, set);
     put(buffer, sizeof(set), efd);
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): ioctl() is variadic
     if (::ioctl(device_fd, VFIO_DEVICE_SET_IRQS, buffer.data()) < 0) {
-        throw_errno("VFIO_DEVICE_SET_IRQS (request eventfd)");
+        throw_errno("VFIO_DEVICE_SET_IRQS (" + what + " eventfd)");
     }
 }
 
-bool RequestChannel::wait(std::chrono::milliseconds timeout) const {
+bool IrqChannel::wait(std::chrono::milliseconds timeout) const {
     pollfd pfd{.fd = eventfd_.get(), .events = POLLIN, .revents = 0};
     const int ready = ::poll(&pfd, 1, static_cast<int>(timeout.count()));
     if (ready < 0) {
-        throw_errno("poll on the request eventfd");
+        throw_errno("poll on an interrupt eventfd");
     }
     if (ready == 0) {
         return false;
     }
     std::uint64_t count = 0;
     if (::read(eventfd_.get(), &count, sizeof(count)) < 0 && errno != EAGAIN) {
-        throw_errno("read of the request eventfd");
+        throw_errno("read of an interrupt eventfd");
     }
     return true;
 }
+
+RequestChannel::RequestChannel(int device_fd) : IrqChannel(device_fd, VFIO_PCI_REQ_IRQ_INDEX, "request") {}
+
+ErrorChannel::ErrorChannel(int device_fd) : IrqChannel(device_fd, VFIO_PCI_ERR_IRQ_INDEX, "error") {}
 
 bool run_serving_requests(const std::function<void()>& action, const RequestChannel& channel, VfioDevice& device,
                           std::chrono::seconds timeout) {

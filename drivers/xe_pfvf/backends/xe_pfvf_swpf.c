@@ -403,12 +403,43 @@ static void swpf_remove(struct pci_dev *pdev)
 	pci_info(pdev, "software PF detached\n");
 }
 
+/*
+ * PCIe error recovery, as a GPU PF driver takes part in it: the simulated
+ * VRAM is system memory and survives any reset, so the PF recovers once
+ * its link is back, and the VFs' variant drivers get their resume.
+ */
+static pci_ers_result_t swpf_error_detected(struct pci_dev *pdev, pci_channel_state_t state)
+{
+	pci_info(pdev, "PCIe error, channel state %d\n", state);
+	if (state == pci_channel_io_perm_failure)
+		return PCI_ERS_RESULT_DISCONNECT;
+	return state == pci_channel_io_frozen ? PCI_ERS_RESULT_NEED_RESET :
+						PCI_ERS_RESULT_CAN_RECOVER;
+}
+
+static pci_ers_result_t swpf_slot_reset(struct pci_dev *pdev)
+{
+	return PCI_ERS_RESULT_RECOVERED;
+}
+
+static void swpf_resume(struct pci_dev *pdev)
+{
+	pci_info(pdev, "recovered from a PCIe error\n");
+}
+
+static const struct pci_error_handlers swpf_err_handlers = {
+	.error_detected = swpf_error_detected,
+	.slot_reset = swpf_slot_reset,
+	.resume = swpf_resume,
+};
+
 /* No ID table: the driver binds only where it is asked to. */
 static struct pci_driver swpf_driver = {
 	.name = SWPF_NAME,
 	.probe = swpf_probe,
 	.remove = swpf_remove,
 	.sriov_configure = swpf_sriov_configure,
+	.err_handler = &swpf_err_handlers,
 };
 
 static int swpf_attach(const char *name)
@@ -428,13 +459,12 @@ static int swpf_attach(const char *name)
 	}
 	/* Set before probing: swpf_probe() applies num_vfs to this PF only. */
 	swpf_attached = pdev;
-	err = driver_set_override(&pdev->dev, &pdev->driver_override,
-				  SWPF_NAME, strlen(SWPF_NAME));
+	err = xe_pfvf_set_driver_override(pdev, SWPF_NAME);
 	if (!err)
 		err = device_driver_attach(&swpf_driver.driver, &pdev->dev);
 	if (err) {
 		pci_err(pdev, "attach failed: %pe\n", ERR_PTR(err));
-		driver_set_override(&pdev->dev, &pdev->driver_override, "", 0);
+		xe_pfvf_set_driver_override(pdev, "");
 		swpf_attached = NULL;
 		pci_dev_put(pdev);
 		return err;
@@ -447,7 +477,7 @@ static void swpf_detach(void)
 	if (!swpf_attached)
 		return;
 	device_release_driver(&swpf_attached->dev);
-	driver_set_override(&swpf_attached->dev, &swpf_attached->driver_override, "", 0);
+	xe_pfvf_set_driver_override(swpf_attached, "");
 	pci_dev_put(swpf_attached);
 	swpf_attached = NULL;
 }

@@ -77,9 +77,9 @@ static int bench_map(struct iommu_domain *domain, u64 bar, unsigned int bar_page
 	int err;
 
 	for (i = 0; i < BENCH_PAGES; i++) {
-		err = iommu_map(domain, BENCH_IOVA + i * SZ_4K,
-				bar + ((i * stride) % bar_pages) * SZ_4K, SZ_4K,
-				IOMMU_READ | IOMMU_WRITE);
+		err = xe_pfvf_iommu_map(domain, BENCH_IOVA + i * SZ_4K,
+					bar + ((i * stride) % bar_pages) * SZ_4K, SZ_4K,
+					IOMMU_READ | IOMMU_WRITE);
 		if (err)
 			return err;
 	}

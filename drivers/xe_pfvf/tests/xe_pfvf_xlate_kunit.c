@@ -5,7 +5,7 @@
  * KUnit tests of the translation service through the exported API, on a
  * real SR-IOV PF with real VFs (QEMU's emulated NVMe PF in the test VM)
  * and, for IOVAs, a real IOMMU domain (intel-iommu) filled with
- * iommu_map().  VF BAR0 (16 KiB on the emulated VFs) is the LMEM BAR.
+ * xe_pfvf_iommu_map().  VF BAR0 (16 KiB on the emulated VFs) is the LMEM BAR.
  */
 
 #include <kunit/test.h>
@@ -169,6 +169,12 @@ static void xlate_provisioning_changes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, NULL, req), -EADDRNOTAVAIL);
 }
 
+/* Map one read-write 4 KiB page of the test's IOVA space. */
+static int map_page(struct iommu_domain *domain, u64 iova, phys_addr_t phys)
+{
+	return xe_pfvf_iommu_map(domain, iova, phys, SZ_4K, IOMMU_READ | IOMMU_WRITE);
+}
+
 static void xlate_iova(struct kunit *test)
 {
 	struct xe_pfvf_kunit_pf *t = require_setup(test);
@@ -197,20 +203,15 @@ static void xlate_iova(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ram);
 
 	for (i = 0; i < ARRAY_SIZE(perm); i++) {
-		KUNIT_ASSERT_EQ(test, iommu_map(domain, IOVA_BASE + i * SZ_4K,
-						t->bar[0] + perm[i] * SZ_4K, SZ_4K,
-						IOMMU_READ | IOMMU_WRITE), 0);
-		KUNIT_ASSERT_EQ(test, iommu_map(domain, IOVA_BASE + SZ_1M + i * SZ_4K,
-						t->bar[0] + i * SZ_4K, SZ_4K,
-						IOMMU_READ | IOMMU_WRITE), 0);
+		u64 iova = IOVA_BASE + i * SZ_4K;
+
+		KUNIT_ASSERT_EQ(test, map_page(domain, iova, t->bar[0] + perm[i] * SZ_4K), 0);
+		KUNIT_ASSERT_EQ(test, map_page(domain, iova + SZ_1M, t->bar[0] + i * SZ_4K), 0);
 	}
-	KUNIT_ASSERT_EQ(test, iommu_map(domain, IOVA_BASE + SZ_2M, page_to_phys(ram), SZ_4K,
-					IOMMU_READ | IOMMU_WRITE), 0);
-	KUNIT_ASSERT_EQ(test, iommu_map(domain, IOVA_BASE + SZ_4M, t->bar[1], SZ_4K,
-					IOMMU_READ | IOMMU_WRITE), 0);
-	KUNIT_ASSERT_EQ(test, iommu_map(domain, IOVA_BASE + SZ_8M,
-					pci_resource_start(t->pdev, 0), SZ_4K,
-					IOMMU_READ | IOMMU_WRITE), 0);
+	KUNIT_ASSERT_EQ(test, map_page(domain, IOVA_BASE + SZ_2M, page_to_phys(ram)), 0);
+	KUNIT_ASSERT_EQ(test, map_page(domain, IOVA_BASE + SZ_4M, t->bar[1]), 0);
+	KUNIT_ASSERT_EQ(test, map_page(domain, IOVA_BASE + SZ_8M,
+				       pci_resource_start(t->pdev, 0)), 0);
 
 	req.addr = IOVA_BASE;
 	expect_xlate(test, t->pf, domain, req, want, 4);
@@ -293,8 +294,7 @@ static void xlate_iova_long_walk(struct kunit *test)
 
 		page = walk_bar_page(i, page);
 		one.addr = t->bar[0] + page * SZ_4K;
-		err = iommu_map(domain, IOVA_BASE + i * SZ_4K, one.addr, SZ_4K,
-				IOMMU_READ | IOMMU_WRITE);
+		err = map_page(domain, IOVA_BASE + i * SZ_4K, one.addr);
 		if (!err)
 			err = xe_pfvf_pf_translate(t->pf, NULL, &one, &want);
 	}
@@ -320,12 +320,10 @@ static void xlate_iova_long_walk(struct kunit *test)
 	/* Page 700 unmapped, then RAM, then VF2's BAR on behalf of VF1. */
 	iommu_unmap(domain, IOVA_BASE + 700 * SZ_4K, SZ_4K);
 	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), -EADDRNOTAVAIL);
-	KUNIT_EXPECT_EQ(test, iommu_map(domain, IOVA_BASE + 700 * SZ_4K, page_to_phys(ram),
-					SZ_4K, IOMMU_READ | IOMMU_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, map_page(domain, IOVA_BASE + 700 * SZ_4K, page_to_phys(ram)), 0);
 	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), -EFAULT);
 	iommu_unmap(domain, IOVA_BASE + 700 * SZ_4K, SZ_4K);
-	KUNIT_EXPECT_EQ(test, iommu_map(domain, IOVA_BASE + 700 * SZ_4K, t->bar[1], SZ_4K,
-					IOMMU_READ | IOMMU_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, map_page(domain, IOVA_BASE + 700 * SZ_4K, t->bar[1]), 0);
 	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), -EXDEV);
 	vf1 = xe_pfvf_vf_get(t->vf[0]);
 	if (!IS_ERR_OR_NULL(vf1)) {

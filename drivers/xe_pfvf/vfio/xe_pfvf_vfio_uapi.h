@@ -24,6 +24,13 @@
  * &struct vfio_device_feature_dma_buf and its ranges.  ``argsz`` must cover
  * the header, the struct and all ``nr_ranges`` ranges.  On success the
  * ioctl returns a new dma-buf file descriptor.
+ *
+ * As on upstream VFIO, the dma-buf is usable only while the device's
+ * memory is: its importers are told to unmap, and cannot map, while the
+ * memory is disabled, the device is in D3hot or in low power, or being
+ * reset, and are told again once it is back.  Closing the device fd
+ * revokes the dma-bufs for good.  An export succeeds whatever the state of
+ * the memory.
  */
 
 #ifndef VFIO_DEVICE_FEATURE_DMA_BUF

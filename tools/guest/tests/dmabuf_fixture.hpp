@@ -13,10 +13,12 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace xe_pfvf::guest {
@@ -84,6 +86,21 @@ private:
     // After the device: the importer lets go first.
     std::array<std::optional<SlotGuard>, swpf_import_slots> slots_;
 };
+
+/// Polls @done every 10 ms until it holds or @timeout passed; whether it
+/// held.  For states the kernel reaches asynchronously (work items, the
+/// AER thread).
+template <typename Pred>
+[[nodiscard]] bool poll_until(const Pred& done, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return done();
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
 
 /// @op must throw std::system_error with @err.
 template <typename Op>
