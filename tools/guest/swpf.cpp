@@ -5,6 +5,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <stdexcept>
@@ -57,6 +58,18 @@ std::string hex_number(std::uint64_t value) {
 }
 
 }  // namespace
+
+std::optional<SwpfTag> page_tag(std::span<const std::byte> page) noexcept {
+    SwpfTag tag{};
+    if (page.size() < sizeof(tag)) {
+        return std::nullopt;
+    }
+    std::memcpy(&tag, page.data(), sizeof(tag));
+    if (tag.magic != swpf_tag_magic) {
+        return std::nullopt;
+    }
+    return tag;
+}
 
 std::vector<std::byte> expected_pattern(std::uint64_t seed, std::span<const LmemRange> ranges) {
     std::vector<std::byte> out;
@@ -121,8 +134,9 @@ SlotStatus parse_slot_status(std::string_view text) {
     return s;
 }
 
-void ImportSlot::import(int fd, ImportMode mode) const {
-    write_attribute(dir_ / "import", std::to_string(fd) + (mode == ImportMode::standard ? " standard" : ""));
+void ImportSlot::import(int fd, ImportMode mode, ImportBehaviour behaviour) const {
+    write_attribute(dir_ / "import", std::to_string(fd) + (mode == ImportMode::standard ? " standard" : "") +
+                                         (behaviour == ImportBehaviour::stall ? " stall" : ""));
 }
 
 void ImportSlot::ctl(std::string_view command) const { write_attribute(dir_ / "ctl", command); }
@@ -163,7 +177,18 @@ void SwpfDebugfs::fill(unsigned vf, std::uint64_t lmem, std::uint64_t len, std::
              " seed=" + hex_number(seed));
 }
 
+void SwpfDebugfs::fill_tagged(unsigned vf, std::uint64_t lmem, std::uint64_t len, std::uint64_t seed) const {
+    fill_raw("vf=" + std::to_string(vf) + " lmem=" + hex_number(lmem) + " len=" + hex_number(len) +
+             " seed=" + hex_number(seed) + " tag");
+}
+
 void SwpfDebugfs::fill_raw(std::string_view request) const { write_attribute(dir_ / "fill", request); }
+
+void SwpfDebugfs::provision(unsigned vf) const { write_attribute(dir_ / "vf", "provision " + std::to_string(vf)); }
+
+void SwpfDebugfs::unprovision(unsigned vf) const {
+    write_attribute(dir_ / "vf", "unprovision " + std::to_string(vf));
+}
 
 ImportSlot SwpfDebugfs::slot(unsigned k) const { return ImportSlot(dir_ / ("slot" + std::to_string(k))); }
 

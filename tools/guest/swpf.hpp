@@ -1,8 +1,9 @@
 #pragma once
 
 // The software PF's debugfs interface as the dma-buf tests see it: `fill`
-// (the PF writing a VF's LMEM), the import slots (the PF importing a dma-buf
-// and reading it through VRAM), and the pattern `fill` writes.  See
+// (the PF writing a VF's LMEM), `vf` (provisioning), the import slots (the
+// PF importing a dma-buf and reading it through VRAM), and the pattern and
+// page tags `fill` writes.  See
 // drivers/xe_pfvf/backends/xe_pfvf_swpf_import.c, "DOC: software PF as
 // importer".
 
@@ -12,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +37,23 @@ inline constexpr unsigned swpf_import_slots = 4;
     return static_cast<std::uint8_t>(x >> 56U);
 }
 
+/// The head of a page that `fill` wrote with `tag` (struct swpf_tag in
+/// drivers/xe_pfvf/backends/xe_pfvf_swpf.h): whose LMEM the page was
+/// written as.
+struct SwpfTag {
+    std::uint64_t magic = 0;
+    std::uint64_t vfid = 0;
+    std::uint64_t lmem = 0;  ///< the page's offset in that VF's LMEM
+    std::uint64_t seed = 0;
+};
+
+/// SWPF_TAG_MAGIC, "expfvTAG" in memory.
+inline constexpr std::uint64_t swpf_tag_magic = 0x4741547666707865ULL;
+
+/// The tag @page starts with, or nullopt if it starts with none (never
+/// filled with `tag`, or filled without).
+[[nodiscard]] std::optional<SwpfTag> page_tag(std::span<const std::byte> page) noexcept;
+
 /// What a buffer made of @ranges of a VF's LMEM, concatenated, holds after
 /// `fill` wrote the pattern of @seed over all of them.
 [[nodiscard]] std::vector<std::byte> expected_pattern(std::uint64_t seed, std::span<const LmemRange> ranges);
@@ -43,6 +62,12 @@ inline constexpr unsigned swpf_import_slots = 4;
 enum class ImportMode {
     lmem,      ///< the private interconnect
     standard,  ///< dma_buf_dynamic_attach() + dma_buf_map_attachment()
+};
+
+/// What the importer does when the exporter revokes its buffer.
+enum class ImportBehaviour {
+    cooperative,  ///< unmaps in move_notify, as every importer must
+    stall,        ///< "stall": a hostile importer that ignores the revocation and keeps its mapping
 };
 
 /// A slot's `status`.
@@ -66,9 +91,10 @@ class ImportSlot {
 public:
     explicit ImportSlot(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
-    /// Writes "<fd>[ standard]" to `import`; throws std::system_error with
-    /// the write's errno if refused.
-    void import(int fd, ImportMode mode = ImportMode::lmem) const;
+    /// Writes "<fd>[ standard][ stall]" to `import`; throws
+    /// std::system_error with the write's errno if refused.
+    void import(int fd, ImportMode mode = ImportMode::lmem,
+                ImportBehaviour behaviour = ImportBehaviour::cooperative) const;
     /// Writes @command (map, unmap, release) to `ctl`; throws as import().
     void ctl(std::string_view command) const;
     /// Reads `status`.
@@ -108,8 +134,17 @@ public:
     /// Writes "vf=<n> lmem=<offset> len=<len> seed=<s>" to `fill`; throws
     /// std::system_error with the write's errno if refused.
     void fill(unsigned vf, std::uint64_t lmem, std::uint64_t len, std::uint64_t seed) const;
+    /// The same with "tag": every 4 KiB page then starts with a SwpfTag
+    /// naming @vf (@lmem and @len page-aligned).
+    void fill_tagged(unsigned vf, std::uint64_t lmem, std::uint64_t len, std::uint64_t seed) const;
     /// Writes @request as is to `fill` (for malformed requests).
     void fill_raw(std::string_view request) const;
+    /// Writes "provision <vf>" to `vf`; throws std::system_error with the
+    /// write's errno (EEXIST: provisioned already; EBUSY: VRAM quarantined).
+    void provision(unsigned vf) const;
+    /// Writes "unprovision <vf>" to `vf`; throws as provision() (EBUSY: an
+    /// importer still maps the VRAM, which xe_pfvf quarantined).
+    void unprovision(unsigned vf) const;
     [[nodiscard]] ImportSlot slot(unsigned k) const;
 
     [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }

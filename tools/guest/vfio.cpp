@@ -88,13 +88,18 @@ DriverBinding::DriverBinding(std::string bdf, std::string driver)
 DriverBinding::~DriverBinding() { restore(); }
 
 void DriverBinding::restore() noexcept {
-    // Best effort, each step on its own: a destructor cannot report.
+    // Best effort, each step on its own: a destructor cannot report.  A
+    // device that went away meanwhile (its VFs disabled, its PF unbound)
+    // has nothing left to restore.
     const auto dev = pci_device_dir(bdf_);
-    const auto step = [this](const std::filesystem::path& path, std::string_view value) {
+    const auto step = [this, &dev](const std::filesystem::path& path, std::string_view value) {
         try {
             write_attribute(path, value);
         } catch (const std::exception& e) {
-            std::cerr << "restoring " << bdf_ << ": " << e.what() << '\n';
+            std::error_code ec;
+            if (std::filesystem::exists(dev, ec)) {
+                std::cerr << "restoring " << bdf_ << ": " << e.what() << '\n';
+            }
         }
     };
     try {
@@ -162,8 +167,10 @@ VfioGroup::VfioGroup(unsigned id, const VfioContainer& container)
 }
 
 VfioGroup::~VfioGroup() {
+    // EINVAL: in no container any more, because its last device was
+    // removed (a VF disabled), which detaches the group.
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): ioctl() is variadic
-    if (::ioctl(fd_.get(), VFIO_GROUP_UNSET_CONTAINER) < 0) {
+    if (::ioctl(fd_.get(), VFIO_GROUP_UNSET_CONTAINER) < 0 && errno != EINVAL) {
         std::cerr << "VFIO_GROUP_UNSET_CONTAINER: " << std::generic_category().message(errno) << '\n';
     }
 }

@@ -29,7 +29,8 @@ namespace xe_pfvf::guest {
 
 /// Binds a PCI device to a driver through `driver_override`, unbinding it
 /// from its current driver first.  The destructor unbinds it, clears
-/// `driver_override` and gives the device back to its original driver.
+/// `driver_override` and gives the device back to its original driver,
+/// quietly skipping what fails because the device is gone (a VF removed).
 class DriverBinding {
 public:
     DriverBinding(std::string bdf, std::string driver);
@@ -81,11 +82,14 @@ public:
     VfioGroup& operator=(const VfioGroup&) = delete;
     VfioGroup(VfioGroup&&) = delete;
     VfioGroup& operator=(VfioGroup&&) = delete;
-    /// Leaves the container (the group's devices must be closed by then).
+    /// Leaves the container (the group's devices must be closed by then),
+    /// unless the removal of its last device took it out already.
     ~VfioGroup();
 
     /// VFIO_GROUP_GET_DEVICE_FD.
     [[nodiscard]] UniqueFd device(const std::string& bdf) const;
+    /// The group's fd, for callers that issue the ioctls themselves.
+    [[nodiscard]] int fd() const noexcept { return fd_.get(); }
 
 private:
     UniqueFd fd_;

@@ -450,6 +450,73 @@ TEST(Splats, NoFalsePositivesOnCleanBootAndKunitDiagnostics) {
     EXPECT_EQ(test, (TestResult{.name = "kernel-log-clean", .status = Status::pass, .detail = {}, .detail_lines = {}}));
 }
 
+// What the fault-injection lane (tools/guest/faultinject) makes the debug
+// kernel print for every fault it injects, verbatim from its console: the
+// fault's own report ("FAULT_INJECTION: forcing a failure." and a stack
+// dump, `verbose` 2) and, for an allocation without __GFP_NOWARN,
+// warn_alloc()'s report with Mem-Info.  None of it is a splat.
+constexpr std::string_view injected_fault_log =
+    "[  103.261813] xe-pfvf-faultinject: load-xe_pfvf N=1\n"
+    "[  103.267701] FAULT_INJECTION: forcing a failure.\n"
+    "[  103.267701] name failslab, interval 1, probability 0, space 0, times 1\n"
+    "[  103.269303] CPU: 1 PID: 61 Comm: xe-pfvf-faultin Tainted: G           O       6.1.192-xe-pfvf-debug #1 \n"
+    "[  103.269303] Call Trace:\n"
+    "[  103.269303]  <TASK>\n"
+    "[  103.269303]  dump_stack_lvl+0x51/0x66\n"
+    "[  103.269303]  dump_stack+0x10/0x12\n"
+    "[  103.269303]  should_fail_ex.cold+0x5/0xa\n"
+    "[  103.269303]  ? __get_vm_area_node+0xa1/0x2b0\n"
+    "[  103.269303]  __should_failslab+0xbe/0x110\n"
+    "[  103.269303]  should_failslab+0x9/0x20\n"
+    "[  103.269303]  __kmem_cache_alloc_node+0x49/0x210\n"
+    "[  103.269303]  kmalloc_node_trace+0x22/0xc0\n"
+    "[  103.269303]  __get_vm_area_node+0xa1/0x2b0\n"
+    "[  103.269303]  __vmalloc_node_range+0x204/0x10e0\n"
+    "[  103.269303]  vmalloc+0x1c/0x20\n"
+    "[  103.269303]  kernel_read_file+0x3b3/0x770\n"
+    "[  103.269303]  kernel_read_file_from_fd+0x87/0xe0\n"
+    "[  103.269303]  __do_sys_finit_module+0xe0/0x170\n"
+    "[  103.269303]  __x64_sys_finit_module+0x6d/0xa0\n"
+    "[  103.269303]  x64_sys_call+0x171/0x9a0\n"
+    "[  103.269303]  do_syscall_64+0x2f/0x50\n"
+    "[  103.269303]  entry_SYSCALL_64_after_hwframe+0x4b/0xb5\n"
+    "[  103.269303] RIP: 0033:0x7ff8d2096829\n"
+    "[  103.269303] RSP: 002b:00007ffcdf6e1ce8 EFLAGS: 00000246 ORIG_RAX: 0000000000000139\n"
+    "[  103.269303] RAX: ffffffffffffffda RBX: 0000000000000000 RCX: 00007ff8d2096829\n"
+    "[  103.269303]  </TASK>\n"
+    "[  103.287505] xe-pfvf-faultin: vmalloc error: size 261752, vm_struct allocation failed, "
+    "mode:0xcc0(GFP_KERNEL), nodemask=(null)\n"
+    "[  103.288752] CPU: 1 PID: 61 Comm: xe-pfvf-faultin Tainted: G           O       6.1.192-xe-pfvf-debug #1 \n"
+    "[  103.289086] Call Trace:\n"
+    "[  103.290221]  <TASK>\n"
+    "[  103.290301]  dump_stack_lvl+0x51/0x66\n"
+    "[  103.290301]  warn_alloc.cold+0x78/0x181\n"
+    "[  103.290301]  __vmalloc_node_range+0x639/0x10e0\n"
+    "[  103.290301]  </TASK>\n"
+    "[  103.301401] Mem-Info:\n"
+    "[  103.302209] active_anon:3 inactive_anon:291 isolated_anon:0\n"
+    "[  103.302209]  slab_reclaimable:1693 slab_unreclaimable:18490\n"
+    "[  103.310850] 524150 pages RAM\n"
+    "[  103.311157] 93343 pages reserved\n"
+    "[  103.311200] xe_pfvf_vfio_pci: probe of 0000:01:00.1 failed with error -12\n";
+
+TEST(Splats, InjectedFaultReportsAreNoSplats) {
+    for (const auto line : rig::split_lines(injected_fault_log)) {
+        EXPECT_FALSE(rig::match_splat(rig::strip_console_prefix(line)).has_value()) << line;
+    }
+    EXPECT_TRUE(rig::find_splats(injected_fault_log).empty());
+
+    // A splat that an injected fault provokes still counts, right after the
+    // fault's report (vfio_create_group()'s error path in Linux 6.1).
+    const std::string log = std::string(injected_fault_log) +
+                            "[  318.900000] ------------[ cut here ]------------\n"
+                            "[  318.900001] WARNING: CPU: 0 PID: 61 at drivers/vfio/vfio_main.c:179 "
+                            "vfio_group_release+0x92/0xb0\n";
+    const auto splats = rig::find_splats(log);
+    ASSERT_EQ(splats.size(), 1U);
+    EXPECT_EQ(splats[0].lines.front(), "------------[ cut here ]------------");
+}
+
 TEST(Splats, CutHereAndWarningAreOneReportCappedAtContext) {
     std::string log =
         "[   10.000000] ------------[ cut here ]------------\n"
