@@ -23,17 +23,21 @@ REPO := $(CURDIR)
 BUILD ?= $(REPO)/build
 export XE_PFVF_CACHE ?= /var/cache/xe_pfvf
 
-# The stock Debian kernel: found from /boot, never from `uname -r` (the
+# The stock Debian 6.1 kernel: found from /boot, never from `uname -r` (the
 # machine's running kernel has no headers).
-KVER ?= $(shell ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -n1)
+KVER ?= $(shell ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -n1)
 KDIR ?= /lib/modules/$(KVER)/build
+# Debian's 6.12 kernel, the one with the Xe driver (linux-image-6.12-amd64).
+KVER612 ?= $(shell ls /boot/vmlinuz-6.12.*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -n1)
+KDIR612 ?= /lib/modules/$(KVER612)/build
 KERNEL ?= stock
 JOBS ?= $(shell nproc)
 RIG := $(BUILD)/tools/rig/xe-pfvf-rig
 KSRC := Kbuild drivers include
 
 .PHONY: all deps modules modules-debug sparse checkpatch tools igt debug-kernel \
-	host-tests static vm-stock vm-switch vm-debug vm-debug-switch check demo bench vm-shell clean
+	host-tests static vm-stock vm-switch vm-debug vm-debug-switch vm-debug-epyc check demo bench vm-shell clean \
+	modules-612 debug-kernel-612 modules-debug612 xe-module dkms-check dkms-install vm-stock612 vm-debug612
 
 all: modules tools igt
 
@@ -53,11 +57,48 @@ modules: deps
 	$(call kmod_build,$(BUILD)/kmod-stock,$(KDIR))
 
 debug-kernel: deps
-	@tools/vm/build-debug-kernel.sh > $(BUILD)/.debug-tree.tmp
+	@mkdir -p $(BUILD) && tools/vm/build-debug-kernel.sh 6.1 > $(BUILD)/.debug-tree.tmp
 	@mkdir -p $(BUILD) && mv $(BUILD)/.debug-tree.tmp $(BUILD)/debug-tree
 
 modules-debug: debug-kernel
 	$(call kmod_build,$(BUILD)/kmod-debug,$$(cat $(BUILD)/debug-tree))
+
+modules-612: deps
+	@test -d "$(KDIR612)" || { echo "no 6.12 kernel build tree at KDIR612=$(KDIR612)"; exit 1; }
+	$(call kmod_build,$(BUILD)/kmod-stock612,$(KDIR612))
+
+debug-kernel-612: deps
+	@mkdir -p $(BUILD) && tools/vm/build-debug-kernel.sh 6.12 > $(BUILD)/.debug612-tree.tmp
+	@mv $(BUILD)/.debug612-tree.tmp $(BUILD)/debug612-tree
+
+modules-debug612: debug-kernel-612
+	$(call kmod_build,$(BUILD)/kmod-debug612,$$(cat $(BUILD)/debug612-tree))
+
+# The patched Xe (patches/xe-6.12 on Debian's linux-source-6.12): checks
+# that the series applies, builds xe.ko with W=1 against the 6.12 debug
+# tree and xe_pfvf's symbols.
+xe-module: modules-debug612
+	@tools/xe/build-xe.sh --tree "$$(cat $(BUILD)/debug612-tree)" \
+		--symvers $(BUILD)/kmod-debug612/Module.symvers --out $(BUILD)/xe-6.12 > $(BUILD)/.xe-ko.tmp
+	@mv $(BUILD)/.xe-ko.tmp $(BUILD)/xe-ko && echo "xe-module: $$(cat $(BUILD)/xe-ko)"
+	@# The tree's own modules (xe's dependencies: drm, ttm, ...), in one
+	@# directory: the guest finds them there instead of searching the tree.
+	@rm -rf $(BUILD)/xe-6.12/kmods && mkdir -p $(BUILD)/xe-6.12/kmods && \
+		find "$$(cat $(BUILD)/debug612-tree)" -name '*.ko' ! -name 'xe*.ko' -exec cp {} $(BUILD)/xe-6.12/kmods/ \;
+
+# dkms add, build and install for both Debian kernels, in a DKMS tree of
+# its own (no system state touched).
+dkms-check: deps
+	@mkdir -p $(BUILD)/check
+	@echo "== lane dkms: dkms build and install for $(KVER) and $(KVER612)"
+	@tools/dkms/dkms-check.sh $(BUILD) $(KVER) $(KVER612) > $(BUILD)/check/dkms.report || true
+	@cat $(BUILD)/check/dkms.report
+
+# Installs xe_pfvf with DKMS for every installed kernel (and the kernels
+# installed later): /usr/src/xe_pfvf-<version>.
+dkms-install: deps
+	@v=$$(tools/dkms/version.sh); tools/dkms/stage.sh /usr/src/xe_pfvf-$$v $$v && \
+		dkms add -m xe_pfvf -v $$v && dkms autoinstall
 
 sparse: deps
 	$(call kmod_build,$(BUILD)/kmod-sparse,$(KDIR),C=2)
@@ -82,12 +123,12 @@ static: debug-kernel
 	@tools/static-report.sh $(BUILD) $(KDIR) $$(cat $(BUILD)/debug-tree) \
 		> $(BUILD)/check/static.report || true
 
-# vm_lane NAME, KERNEL-IMAGE, KVER, MODDIR, TOPOLOGY, REPORT-ARGS[, TESTS]
+# vm_lane NAME, KERNEL-IMAGE, KVER, MODDIR, TOPOLOGY, REPORT-ARGS[, TESTS[, RUN-VM-ARGS]]
 define vm_lane
 	@mkdir -p $(BUILD)/check
 	@echo "== lane $(1): booting $(2)"
 	-@tools/vm/run-vm.sh --lane $(1) --kernel $(2) --kver $(3) --moddir $(4) \
-		--topology $(5) --out $(BUILD)/vm-$(1) $(if $(7),--only '$(7)')
+		--topology $(5) --out $(BUILD)/vm-$(1) $(if $(7),--only '$(7)') $(8)
 	@$(RIG) report --lane $(1) --console $(BUILD)/vm-$(1)/console.log \
 		--results $(BUILD)/vm-$(1)/results --require-done $(6) \
 		> $(BUILD)/check/$(1).report; cat $(BUILD)/check/$(1).report
@@ -108,19 +149,65 @@ vm-debug: modules-debug tools igt
 vm-debug-switch: modules-debug tools igt
 	$(call vm_lane,debug-switch,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,switch,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf dmabuf-unload swpf-detach-with-vfs module-unload kmemleak)
 
+# The debug kernel on an AMD Zen CPU model: the kernel trusts its host
+# bridge with P2P, so behind the ACS root port the standard path is allowed
+# through the host bridge (mapped for the importer, never raw bus
+# addresses).  Only the tests that differ by CPU.
+vm-debug-epyc: modules-debug tools igt
+	$(call vm_lane,debug-epyc,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf swpf-detach-with-vfs module-unload kmemleak,--cpu EPYC)
+
+# Debian's stock 6.12 kernel: the whole rig, PF behind the root port.
+vm-stock612: modules-612 tools igt
+	$(call vm_lane,stock612,/boot/vmlinuz-$(KVER612),$(KVER612),$(BUILD)/kmod-stock612/drivers/xe_pfvf,rootport,)
+
+# The 6.12 debug kernel: the patched Xe loaded beside xe_pfvf and its
+# KUnit suites (the glue's among them), then every xe_pfvf KUnit suite
+# (through IGT), the dma-buf tests and kmemleak.  The rest of the rig runs
+# on 6.12 in the stock612 lane (KASAN makes this kernel slow under TCG: the
+# xe module and its dependencies alone take two minutes to load).
+XE612_TESTS := xe-load xe-kunit module-load kunit swpf-attach swpf-enable-vfs dmabuf \
+	swpf-detach-with-vfs module-unload kmemleak
+vm-debug612: modules-debug612 xe-module tools igt
+	$(call vm_lane,debug612,$$(cat $(BUILD)/debug612-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug612/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(XE612_TESTS),--timeout 1800 --env XE_RIG_XE_KO=$$(cat $(BUILD)/xe-ko) --env XE_RIG_KTREE=$(BUILD)/xe-6.12/kmods)
+
+# Race stress (issue 9), debug kernel only: 60 s of VMM exports and PF
+# imports racing VF FLR, memory disable, VFIO reset, unprovision,
+# sriov_numvfs 0/N and backend unbind (tools/guest/stress).  The lane fails
+# on any splat, hung task or kmemleak report.
+.PHONY: vm-stress
+vm-stress: modules-debug tools
+	$(call vm_lane,stress,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,,module-load swpf-attach swpf-enable-vfs stress swpf-detach-with-vfs module-unload kmemleak)
+
+# Fault injection (issue 9), debug kernel only: every interface of the
+# modules with its N-th allocation failed in turn (fail-nth,
+# tools/guest/faultinject), from nothing loaded.  The lane fails on any
+# failure that is not a clean errno, a state that no longer works, a splat
+# or a kmemleak report.
+.PHONY: vm-faultinject
+vm-faultinject: modules-debug tools
+	$(call vm_lane,faultinject,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,,faultinject kmemleak)
+
+# make check: every lane, one after the other (the machine has 2 cores and
+# each VM takes both), with the wall time of each step.  The debug kernels
+# are built (or found in the cache) as steps of their own, so that a lane's
+# time is the lane's.
+CHECK_STEPS := host-tests static vm-stock vm-switch dkms-check vm-stock612 \
+	debug-kernel vm-debug vm-debug-switch vm-debug-epyc vm-stress vm-faultinject \
+	debug-kernel-612 vm-debug612
+CHECK_REPORTS := host static stock stock-switch dkms stock612 debug debug-switch debug-epyc \
+	stress faultinject debug612
 check:
 	@rm -rf $(BUILD)/check && mkdir -p $(BUILD)/check
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory host-tests; cat $(BUILD)/check/host.report; \
-	$(MAKE) --no-print-directory static; cat $(BUILD)/check/static.report; \
-	$(MAKE) --no-print-directory vm-stock; \
-	$(MAKE) --no-print-directory vm-switch; \
-	$(MAKE) --no-print-directory vm-debug; \
-	$(MAKE) --no-print-directory vm-debug-switch; \
+	for step in $(CHECK_STEPS); do \
+		t=$$(date +%s); \
+		$(MAKE) --no-print-directory $$step; \
+		case $$step in host-tests) cat $(BUILD)/check/host.report ;; static) cat $(BUILD)/check/static.report ;; esac; \
+		printf '%-18s %5d s\n' $$step $$(( $$(date +%s) - t )) | tee -a $(BUILD)/check/times; \
+	done; \
+	echo "== wall time of each step"; cat $(BUILD)/check/times; \
 	echo "== make check took $$(( $$(date +%s) - start )) s"; \
-	$(RIG) sum $(BUILD)/check/host.report $(BUILD)/check/static.report $(BUILD)/check/stock.report \
-		$(BUILD)/check/stock-switch.report $(BUILD)/check/debug.report \
-		$(BUILD)/check/debug-switch.report
+	$(RIG) sum $(addprefix $(BUILD)/check/,$(addsuffix .report,$(CHECK_REPORTS)))
 
 # Benchmarks: figures and ratios against a baseline measured in the same run.
 bench: modules tools

@@ -47,7 +47,6 @@ IGT_TEST_DESCRIPTION("Basic checks of the xe_pfvf SR-IOV debugfs provisioning ta
 #define DEBUGFS_ROOT	"/sys/kernel/debug"
 #define XE_PFVF_DIR	DEBUGFS_ROOT "/xe_pfvf"
 #define PCI_DEVICES	"/sys/bus/pci/devices"
-#define DEBUGFS_MAGIC_NUM 0x64626720
 
 #define MAX_PFS		16
 #define MAX_VFS		256
@@ -151,13 +150,6 @@ static bool looks_like_bdf(const char *s)
 	return true;
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static int cmp_pf(const void *a, const void *b)
 {
 	return strcmp(((const struct pf *)a)->bdf, ((const struct pf *)b)->bdf);
@@ -179,7 +171,7 @@ static void scan_pfs(void)
 		if (!looks_like_bdf(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), XE_PFVF_DIR "/%s", de->d_name);
-		if (!is_dir(path))
+		if (!xe_pfvf_is_dir(path))
 			continue;
 		if (num_pfs >= MAX_PFS) {
 			igt_warn("more than %d PFs registered, ignoring %s\n",
@@ -290,14 +282,6 @@ static void check_vf_table(const char *pf, const struct vf_entry *vfs, int n,
 	}
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * After changing sriov_numvfs, give the module a moment to notice: poll the
  * table until it has @expected lines (or time out), then check it fully.
@@ -305,12 +289,12 @@ static long long now_ms(void)
 static void wait_and_check_table(const char *pf, int expected)
 {
 	static struct vf_entry vfs[MAX_VFS];
-	long long start = now_ms();
+	long long start = xe_pfvf_now_ms();
 	int n;
 
 	for (;;) {
 		n = read_vf_table(pf, vfs, MAX_VFS);
-		if (n == expected || now_ms() - start > TABLE_TIMEOUT_MS)
+		if (n == expected || xe_pfvf_now_ms() - start > TABLE_TIMEOUT_MS)
 			break;
 		usleep(50 * 1000);
 	}
@@ -352,14 +336,6 @@ static void restore_numvfs(struct pf *pf)
 		pf->touched = false;
 }
 
-static bool debugfs_mounted(void)
-{
-	struct statfs sfs;
-
-	return statfs(DEBUGFS_ROOT, &sfs) == 0 &&
-	       (unsigned long)sfs.f_type == DEBUGFS_MAGIC_NUM;
-}
-
 /* --------------------------------------------------------------- subtests */
 
 static void test_pf_registered(void)
@@ -373,7 +349,7 @@ static void test_pf_registered(void)
 		int total = -1, err;
 
 		snprintf(path, sizeof(path), PCI_DEVICES "/%s", pfs[i].bdf);
-		igt_assert_f(is_dir(path), "%s: no PCI device %s\n",
+		igt_assert_f(xe_pfvf_is_dir(path), "%s: no PCI device %s\n",
 			     pfs[i].bdf, path);
 		err = pf_read_int(pfs[i].bdf, "sriov_totalvfs", &total);
 		igt_assert_f(err == 0, "%s: reading sriov_totalvfs: %s\n",
@@ -473,11 +449,11 @@ igt_main
 		int i;
 
 		igt_require_f(geteuid() == 0, "needs root\n");
-		if (!is_dir(XE_PFVF_DIR) && !debugfs_mounted() &&
+		if (!xe_pfvf_is_dir(XE_PFVF_DIR) && !xe_pfvf_debugfs_mounted() &&
 		    mount("debugfs", DEBUGFS_ROOT, "debugfs", 0, NULL))
 			igt_debug("mounting debugfs at %s: %s\n",
 				  DEBUGFS_ROOT, strerror(errno));
-		igt_require_f(is_dir(XE_PFVF_DIR),
+		igt_require_f(xe_pfvf_is_dir(XE_PFVF_DIR),
 			      "%s not found (xe_pfvf module not loaded?)\n",
 			      XE_PFVF_DIR);
 

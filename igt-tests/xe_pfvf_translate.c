@@ -65,7 +65,6 @@ IGT_TEST_DESCRIPTION("Translation of VF addresses into VRAM extents through the 
 #define DEBUGFS_ROOT	"/sys/kernel/debug"
 #define XE_PFVF_DIR	DEBUGFS_ROOT "/xe_pfvf"
 #define PCI_DEVICES	"/sys/bus/pci/devices"
-#define DEBUGFS_MAGIC_NUM 0x64626720
 
 #define MAX_VFS		256
 #define BDF_LEN		32
@@ -129,29 +128,6 @@ static bool parse_u64(const char *s, uint64_t *val)
 	errno = 0;
 	*val = strtoull(s, &end, 0);
 	return !errno && end != s && *end == '\0';
-}
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool debugfs_mounted(void)
-{
-	struct statfs sfs;
-
-	return statfs(DEBUGFS_ROOT, &sfs) == 0 &&
-	       (unsigned long)sfs.f_type == DEBUGFS_MAGIC_NUM;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void pf_path(char *out, size_t size, const char *pf, const char *file)
@@ -957,11 +933,11 @@ static void test_errno_matrix(void)
 /* Reload the model until VF @num is provisioned again, or time out. */
 static void wait_provisioned(int num)
 {
-	long long start = now_ms();
+	long long start = xe_pfvf_now_ms();
 
 	for (;;) {
 		model_load(pf_bdf);
-		if (vfs[num - 1].provisioned || now_ms() - start > WAIT_TIMEOUT_MS)
+		if (vfs[num - 1].provisioned || xe_pfvf_now_ms() - start > WAIT_TIMEOUT_MS)
 			break;
 		usleep(50 * 1000);
 	}
@@ -1046,12 +1022,7 @@ static void setup(void)
 	int n = 0, i, found = -1;
 	DIR *dir;
 
-	igt_require_f(geteuid() == 0, "needs root\n");
-	if (!is_dir(XE_PFVF_DIR) && !debugfs_mounted() &&
-	    mount("debugfs", DEBUGFS_ROOT, "debugfs", 0, NULL))
-		igt_debug("mounting debugfs at %s: %s\n", DEBUGFS_ROOT, strerror(errno));
-	igt_require_f(is_dir(XE_PFVF_DIR), "%s not found (xe_pfvf module not loaded?)\n",
-		      XE_PFVF_DIR);
+	xe_pfvf_require_debugfs();
 
 	dir = opendir(XE_PFVF_DIR);
 	igt_assert_f(dir, "opendir(%s): %s\n", XE_PFVF_DIR, strerror(errno));

@@ -7,6 +7,10 @@ pkgs=(
 	# kernels: the stock Debian kernel + headers, and the source of the
 	# debug kernel (also provides scripts/checkpatch.pl)
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	# Debian's 6.12 kernel, the one with the Xe driver: image, headers and
+	# source (the 6.12 debug kernel and the patched xe.ko); dkms to install
+	# the modules the Debian way
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 dkms
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils rsync
 	# the VM rig
 	qemu-system-x86 busybox-static kmod pciutils bsdextrautils

@@ -16,6 +16,7 @@ mount -t configfs configfs /sys/kernel/config 2>/dev/null
 
 echo "xe-rig: guest up: kernel $(uname -r), lane $XE_RIG_LANE, mode $XE_RIG_MODE"
 . "$XE_RIG_REPO/tools/vm/guest-tests.sh"
+. "$XE_RIG_REPO/tools/xe/guest-xe.sh"
 
 case "$XE_RIG_MODE" in
 test)

@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Guest tests of the Xe PF hookup, sourced by tools/vm/guest-run.sh after
+# guest-tests.sh (they use its die()).  Environment, besides the rig's
+# XE_RIG_MODDIR (where xe_pfvf.ko is):
+#   XE_RIG_XE_KO   the patched xe.ko (tools/xe/build-xe.sh prints its path)
+#   XE_RIG_KTREE   a directory with the modules of the 6.12 debug kernel it
+#                  was built against (`make xe-module` copies them there):
+#                  xe's dependencies (drm, ttm, gpu-sched, ...) are taken
+#                  from there by name, as the guest has no installed modules
+# Both are host paths, which the guest sees through the read-only 9p root.
+# There is no Intel GPU in the VM: xe loads, binds nothing and unloads.
+
+# xe_insmod_deps KO: insmods the modules KO depends on, depth first.
+xe_insmod_deps() {
+	local dep ko
+	for dep in $(modinfo -F depends "$1" | tr ',' ' '); do
+		[ "$dep" = xe_pfvf ] && continue
+		grep -q "^${dep//-/_} " /proc/modules && continue
+		ko=$XE_RIG_KTREE/$dep.ko
+		[ -f "$ko" ] || ko=$XE_RIG_KTREE/${dep//_/-}.ko
+		[ -f "$ko" ] || die "xe dependency $dep not found in $XE_RIG_KTREE"
+		xe_insmod_deps "$ko"
+		insmod "$ko" || die "insmod $ko"
+	done
+}
+
+t_xe_load() {
+	[ -f "$XE_RIG_XE_KO" ] || { echo "no patched xe.ko"; exit 77; }
+	local mark
+	mark=$(dmesg | wc -l)
+	modinfo -F depends "$XE_RIG_XE_KO" | tr ',' '\n' | grep -qx xe_pfvf ||
+		die "xe.ko does not depend on xe_pfvf"
+	insmod "$XE_RIG_MODDIR/xe_pfvf.ko" || die "insmod xe_pfvf"
+	xe_insmod_deps "$XE_RIG_XE_KO"
+	insmod "$XE_RIG_XE_KO" || die "insmod xe"
+	grep -q '^xe ' /proc/modules || die "xe not loaded"
+	# xe holds a reference on xe_pfvf: its xe_pfvf symbols resolved.
+	grep '^xe_pfvf ' /proc/modules | grep -qw xe || die "xe does not use xe_pfvf"
+	rmmod xe_pfvf 2>/dev/null && die "xe_pfvf unloaded under xe"
+	rmmod xe || die "rmmod xe"
+	rmmod xe_pfvf || die "rmmod xe_pfvf"
+	if dmesg | tail -n +"$((mark + 1))" |
+		grep -E 'Unknown symbol|disagrees about version|WARNING:|BUG:|KASAN|UBSAN|lockdep|Oops'; then
+		die "kernel log not clean across xe load/unload"
+	fi
+}
+
+t_xe_kunit() {
+	[ -f "$XE_RIG_XE_KO" ] || { echo "no patched xe.ko"; exit 77; }
+	local mark log suite
+	mark=$(dmesg | wc -l)
+	insmod "$XE_RIG_MODDIR/xe_pfvf.ko" || die "insmod xe_pfvf"
+	xe_insmod_deps "$XE_RIG_XE_KO"
+	# With DRM_XE_KUNIT_TEST, the suites built into xe.ko run at load.
+	insmod "$XE_RIG_XE_KO" || die "insmod xe"
+	rmmod xe || die "rmmod xe"
+	rmmod xe_pfvf || die "rmmod xe_pfvf"
+	log=$(dmesg | tail -n +"$((mark + 1))" | sed 's/^\[[^]]*\] //')
+	for suite in xe_sriov_pfvf_extents xe_sriov_pfvf_hooks; do
+		printf '%s\n' "$log" | grep -Eq "^ok [0-9]+ $suite\$" ||
+			die "KUnit suite $suite did not pass"
+	done
+	if printf '%s\n' "$log" | grep -E '^ *not ok '; then
+		die "KUnit: failing cases"
+	fi
+	printf '%s\n' "$log" | grep -E '^ *# (Totals|xe_sriov_pfvf)' || true
+}
