@@ -170,6 +170,13 @@ XE612_TESTS := xe-load xe-kunit module-load kunit swpf-attach swpf-enable-vfs dm
 vm-debug612: modules-debug612 xe-module tools igt
 	$(call vm_lane,debug612,$$(cat $(BUILD)/debug612-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug612/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(XE612_TESTS),--timeout 1800 --env XE_RIG_XE_KO=$$(cat $(BUILD)/xe-ko) --env XE_RIG_KTREE=$(BUILD)/xe-6.12/kmods)
 
+# The memory disable/enable race test of the dma-buf suite, which freezes
+# QEMU's TCG about one run in three and is therefore not in make check
+# (tools/vm/guest-tests.sh, t_dmabuf).
+.PHONY: vm-race
+vm-race: modules tools
+	$(call vm_lane,race,/boot/vmlinuz-$(KVER),$(KVER),$(BUILD)/kmod-stock/drivers/xe_pfvf,rootport,,module-load swpf-attach swpf-enable-vfs dmabuf,--env XE_RIG_RACE_TESTS=1)
+
 # Race stress (issue 9), debug kernel only: 60 s of VMM exports and PF
 # imports racing VF FLR, memory disable, VFIO reset, unprovision,
 # sriov_numvfs 0/N and backend unbind (tools/guest/stress).  The lane fails

@@ -196,8 +196,15 @@ t_dmabuf() {
 	pf=$(rig_pf) || die "no SR-IOV PF"
 	[ -d "/sys/kernel/debug/xe_pfvf_swpf/$pf" ] || die "no software PF importer on $pf"
 	dmabuf_load
-	run_gtest dmabuf "$XE_RIG_BINDIR/guest/xe-pfvf-dmabuf-tests" \
-		--gtest_filter='DmabufVfio.*:DmabufForeign.*:DmabufQuarantine.*'
+	# DisableRacingEnableAlwaysRevokes (a memory disable racing an enable
+	# from another thread) freezes QEMU 7.2's TCG here: a halted vCPU's
+	# timer is lost and the guest stops for good, in about one run in
+	# three on 2 cores.  It passes wherever it finishes and fails on the
+	# driver before the revocation rework; it runs only where asked for
+	# (XE_RIG_RACE_TESTS=1, `make vm-race`).
+	local filter='DmabufVfio.*:DmabufForeign.*:DmabufQuarantine.*'
+	[ "${XE_RIG_RACE_TESTS:-0}" = 1 ] || filter+='-DmabufVfio.DisableRacingEnableAlwaysRevokes'
+	run_gtest dmabuf "$XE_RIG_BINDIR/guest/xe-pfvf-dmabuf-tests" --gtest_filter="$filter"
 }
 
 # Teardown orders with live fds: the software PF unloaded under an import,
@@ -272,6 +279,9 @@ t_swpf_bad_attach() {
 }
 
 t_module_unload() {
+	# The variant driver holds xe_pfvf: in lanes without dmabuf-unload,
+	# which unloads it, the dma-buf tests leave it loaded.
+	[ ! -d /sys/module/xe_pfvf_vfio_pci ] || rmmod xe_pfvf_vfio_pci || die "rmmod xe_pfvf_vfio_pci"
 	rmmod xe_pfvf || die "rmmod xe_pfvf"
 	[ ! -d /sys/module/xe_pfvf ] || die "/sys/module/xe_pfvf left behind"
 	[ ! -d "$dbg" ] || die "$dbg left behind"
