@@ -71,10 +71,10 @@ run_gtest() {
 	shift 2
 	[ -x "$bin" ] || { echo "no $bin"; exit 77; }
 	log=$TMPDIR/gtest-$name.log
-	# Streamed to the console line by line as it runs, so that a test that
-	# hangs is named there; after XE_RIG_GTEST_TIMEOUT seconds (default
-	# 600) the kernel stacks of its threads and every blocked task go to
-	# the console and it is killed.
+	# Line-buffered into the log, which run_test shows once the test ends;
+	# after XE_RIG_GTEST_TIMEOUT seconds (default 600) the kernel stacks
+	# of its threads and every blocked task go to the console and it is
+	# killed, so that a hang names itself.
 	stdbuf -oL -eL "$bin" --gtest_color=no "$@" > >(tee "$log" >&2) 2>&1 &
 	local pid=$! waited=0 limit=${XE_RIG_GTEST_TIMEOUT:-600}
 	while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$limit" ]; do

@@ -112,7 +112,6 @@ switch)
 esac
 
 accel=${XE_PFVF_ACCEL:-tcg}
-# XE_RIG_KERNEL_ARGS adds to the guest's command line.
 qemu=(qemu-system-x86_64
       -machine q35,kernel-irqchip=split -accel "$accel" -cpu "$cpu" -smp 2 -m 2G
       -device intel-iommu,intremap=on
