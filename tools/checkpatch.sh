@@ -5,8 +5,8 @@ set -uo pipefail
 tree=$1
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-files=$(git ls-files 'drivers/*.[ch]' 'include/*.h' 2>/dev/null ||
-	find drivers include -name '*.[ch]')
+files=$(git ls-files 'drivers/*.[ch]' 'include/*.h' 'uapi/*.h' 2>/dev/null ||
+	find drivers include uapi -name '*.[ch]')
 rc=0
 "$tree/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $files || rc=1

@@ -1,7 +1,8 @@
 #!/bin/bash
 # static-report.sh BUILD-DIR KDIR DEBUG-TREE: the static checks as a test
 # lane: W=1 -Werror module build, sparse (C=2), checkpatch --strict +
-# kernel-doc, and clang-tidy over the C++ tools.  Prints the rig's per-test
+# kernel-doc, the uAPI header alone as C and C++, and clang-tidy over the
+# C++ tools.  Prints the rig's per-test
 # lines and the lane summary line.
 set -uo pipefail
 build=$1
@@ -32,7 +33,7 @@ verdict() {
 stage() {
 	rm -rf "$1"
 	mkdir -p "$1"
-	tar -C "$repo" -cf - Kbuild drivers include | tar -C "$1" -xf -
+	tar -C "$repo" -cf - Kbuild drivers include uapi | tar -C "$1" -xf -
 }
 
 stage "$build/static-w1"
@@ -49,6 +50,9 @@ verdict sparse $rc
 
 "$repo/tools/checkpatch.sh" "$tree" > "$log" 2>&1
 verdict checkpatch-strict-kernel-doc $?
+
+make -C "$repo" --no-print-directory headers_check > "$log" 2>&1
+verdict uapi-headers-check $?
 
 cmake -S "$repo/tools" -B "$build/tools-tidy" -DXE_PFVF_CLANG_TIDY=ON \
 	-DCMAKE_BUILD_TYPE=Debug > "$log" 2>&1 &&

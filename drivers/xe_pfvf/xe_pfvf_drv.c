@@ -37,6 +37,12 @@ static int __init xe_pfvf_init(void)
 		destroy_workqueue(xe_pfvf_wq);
 		return err;
 	}
+	err = xe_pfvf_cdev_init();
+	if (err) {
+		xe_pfvf_p2p_fini();
+		destroy_workqueue(xe_pfvf_wq);
+		return err;
+	}
 	xe_pfvf_debugfs_init();
 	pr_info(XE_PFVF_NAME ": loaded\n");
 	return 0;
@@ -44,6 +50,8 @@ static int __init xe_pfvf_init(void)
 
 static void __exit xe_pfvf_exit(void)
 {
+	/* No file is open: each holds a module reference. */
+	xe_pfvf_cdev_fini();
 	xe_pfvf_registry_fini();
 	xe_pfvf_debugfs_fini();
 	xe_pfvf_revoke_fini();

@@ -159,6 +159,50 @@ common:
 	return acs ? XE_PFVF_P2P_HOST_BRIDGE : XE_PFVF_P2P_BUS_ADDR;
 }
 
+/* Whether a function on the path between two functions redirects P2P. */
+static bool p2p_path_redirects(struct pci_dev *provider, struct pci_dev *client)
+{
+	struct pci_dev *a, *b;
+
+	for (a = provider; a; a = pci_upstream_bridge(a))
+		for (b = client; b; b = pci_upstream_bridge(b))
+			if (a == b)
+				goto common;
+	a = NULL;
+common:
+	for (b = provider; b != a; b = pci_upstream_bridge(b))
+		if (p2p_acs_redirects(b))
+			return true;
+	for (b = client; b != a; b = pci_upstream_bridge(b))
+		if (p2p_acs_redirects(b))
+			return true;
+	return false;
+}
+
+/**
+ * xe_pfvf_p2p_query() - the kernel's P2PDMA verdict for any two functions
+ * @provider: the function whose memory is read
+ * @client: the function reading it
+ * @ans: the answer
+ *
+ * For the uAPI (%XE_PFVF_IOC_P2P): pci_p2pdma_distance() without its
+ * warnings, and the map type as xe_pfvf's standard path would use it.
+ * Nothing is cached or logged.  May sleep.
+ */
+void xe_pfvf_p2p_query(struct pci_dev *provider, struct pci_dev *client,
+		       struct xe_pfvf_p2p_answer *ans)
+{
+	ans->map = XE_PFVF_P2P_REFUSED;
+	ans->distance = -1;
+	ans->no_p2pdma = !IS_ENABLED(CONFIG_PCI_P2PDMA);
+	ans->acs_redirect = p2p_path_redirects(provider, client);
+	if (ans->no_p2pdma)
+		return;
+	ans->distance = pci_p2pdma_distance(provider, &client->dev, false);
+	if (ans->distance >= 0)
+		ans->map = p2p_map_type(provider, client);
+}
+
 /* Ask the kernel; logs a refusal under the VF's name. */
 static void p2p_ask(struct pci_dev *vf, int bar, struct device *importer, struct p2p_verdict *v)
 {

@@ -818,6 +818,31 @@ struct xe_pfvf_pf *xe_pfvf_pf_get(struct pci_dev *pdev)
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_pf_get, XE_PFVF_NS);
 
+/**
+ * xe_pfvf_pf_snapshot() - references to the registered PFs
+ * @pfs: where to store up to @max references, in registration order
+ * @max: room in @pfs
+ *
+ * For the uAPI's listing.  Drop each with xe_pfvf_pf_put().
+ *
+ * Return: the number of PFs registered, which may exceed @max.
+ */
+unsigned int xe_pfvf_pf_snapshot(struct xe_pfvf_pf **pfs, unsigned int max)
+{
+	struct xe_pfvf_pf *pf;
+	unsigned int n = 0;
+
+	guard(mutex)(&pf_registry_lock);
+	list_for_each_entry(pf, &pf_registry, link) {
+		if (n < max) {
+			kref_get(&pf->refcount);
+			pfs[n] = pf;
+		}
+		n++;
+	}
+	return n;
+}
+
 /* Take another reference on a PF the caller already holds one on. */
 void xe_pfvf_pf_hold(struct xe_pfvf_pf *pf)
 {
@@ -902,6 +927,26 @@ int xe_pfvf_vf_lmem_bar(const struct xe_pfvf_vf *vf)
 	return vf->pf->lmem_bar;
 }
 EXPORT_SYMBOL_NS_GPL(xe_pfvf_vf_lmem_bar, XE_PFVF_NS);
+
+/**
+ * xe_pfvf_vf_set_vfio_device() - name the VFIO device a VF is assigned through
+ * @vf: the VF, from xe_pfvf_vf_get()
+ * @vdev: its &struct vfio_device once registered, NULL before it is
+ *	  unregistered
+ *
+ * For VF variant drivers whose PCI error handlers are their own: the uAPI
+ * proves that a caller owns a VF by the VFIO group file it holds the VF
+ * through (vfio_file_has_dev()), and finds the VF's &struct vfio_device of
+ * vfio-pci and of drivers using vfio-pci core's error handlers by itself.
+ * Other drivers name it here, after vfio_register_group_dev() and before
+ * vfio_unregister_group_dev().
+ */
+void xe_pfvf_vf_set_vfio_device(struct xe_pfvf_vf *vf, struct vfio_device *vdev)
+{
+	guard(mutex)(&vf->pf->lock);
+	vf->vfio = vdev;
+}
+EXPORT_SYMBOL_NS_GPL(xe_pfvf_vf_set_vfio_device, XE_PFVF_NS);
 
 /*
  * Module exit.  Every PF driver imports our symbols and so is gone by now:

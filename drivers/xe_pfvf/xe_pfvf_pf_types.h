@@ -21,6 +21,7 @@ struct xe_pfvf_pf;
 struct xe_pfvf_vf;
 struct xe_pfvf_table;
 struct xe_pfvf_vf_cfg;
+struct vfio_device;
 
 /**
  * enum xe_pfvf_prov_state - where a provisioning is in its life
@@ -103,6 +104,12 @@ struct xe_pfvf_withdrawal {
  * @suspended: the VF's memory is disabled (xe_pfvf_vf_revoke() with
  *	       %XE_PFVF_REVOKE_TEMPORARY, until xe_pfvf_vf_restore()): new
  *	       dma-bufs start revoked. Protected by &xe_pfvf_pf.buf_lock.
+ * @revocations: bumped by every xe_pfvf_vf_revoke(), so that the uAPI's
+ *		 handles die with a revocation. Protected by
+ *		 &xe_pfvf_pf.buf_lock.
+ * @vfio: the VF's &struct vfio_device, as its VF variant driver named it
+ *	  (xe_pfvf_vf_set_vfio_device()), for the uAPI's ownership check;
+ *	  NULL otherwise. Protected by &xe_pfvf_pf.lock.
  */
 struct xe_pfvf_vf {
 	struct xe_pfvf_pf *pf;
@@ -112,6 +119,8 @@ struct xe_pfvf_vf {
 	u32 generation;
 	struct list_head dmabufs;
 	bool suspended;
+	u32 revocations;
+	struct vfio_device *vfio;
 };
 
 /**

@@ -431,15 +431,14 @@ int xe_pfvf_vf_revoke(struct xe_pfvf_vf *vf, unsigned int flags)
 				    vf->vfid, flags);
 		return -EINVAL;
 	}
-	if (flags & XE_PFVF_REVOKE_TEMPORARY) {
-		req.to = XE_PFVF_DMABUF_SUSPENDED;
-		/* Exports from now on start suspended. */
-		spin_lock(&pf->buf_lock);
+	spin_lock(&pf->buf_lock);
+	vf->revocations++;
+	/* Exports from now on start suspended. */
+	if (flags & XE_PFVF_REVOKE_TEMPORARY)
 		vf->suspended = true;
-		spin_unlock(&pf->buf_lock);
-	} else {
-		req.to = XE_PFVF_DMABUF_REVOKED;
-	}
+	spin_unlock(&pf->buf_lock);
+	req.to = flags & XE_PFVF_REVOKE_TEMPORARY ? XE_PFVF_DMABUF_SUSPENDED :
+						    XE_PFVF_DMABUF_REVOKED;
 	revoke_run(&req);
 	if (req.to == XE_PFVF_DMABUF_REVOKED)
 		atomic64_add(req.revoked, &pf->nr_revoked);

@@ -16,6 +16,7 @@ struct dma_buf_attach_ops;
 struct dma_buf_attachment;
 struct iommu_domain;
 struct pci_dev;
+struct vfio_device;
 struct xe_pfvf_pf;
 struct xe_pfvf_vf;
 
@@ -84,6 +85,7 @@ struct xe_pfvf_vf *xe_pfvf_vf_get(struct pci_dev *pdev);
 void xe_pfvf_vf_put(struct xe_pfvf_vf *vf);
 unsigned int xe_pfvf_vf_id(const struct xe_pfvf_vf *vf);
 int xe_pfvf_vf_lmem_bar(const struct xe_pfvf_vf *vf);
+void xe_pfvf_vf_set_vfio_device(struct xe_pfvf_vf *vf, struct vfio_device *vdev);
 
 int xe_pfvf_pf_translate(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 			 const struct xe_pfvf_xlate_req *req,

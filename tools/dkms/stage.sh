@@ -1,5 +1,5 @@
 #!/bin/bash
-# stage.sh DIR VERSION: the DKMS source tree: Kbuild, drivers/, include/ and
+# stage.sh DIR VERSION: the DKMS source tree: Kbuild, drivers/, include/, uapi/ and
 # dkms.conf with its version filled in.
 set -euo pipefail
 dir=$1
@@ -7,5 +7,5 @@ version=$2
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 rm -rf "$dir"
 mkdir -p "$dir"
-tar -C "$repo" -cf - Kbuild drivers include | tar -C "$dir" -xf -
+tar -C "$repo" -cf - Kbuild drivers include uapi | tar -C "$dir" -xf -
 sed "s/@VERSION@/$version/" "$repo/dkms.conf" > "$dir/dkms.conf"

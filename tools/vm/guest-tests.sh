@@ -233,7 +233,7 @@ t_stress() {
 	pf=$(rig_pf) || die "no SR-IOV PF"
 	trap 'rmmod xe_pfvf_vfio_pci 2>/dev/null' EXIT
 	dmabuf_load
-	"$bin" --pf "$pf" --duration "${XE_STRESS_SECONDS:-60}"
+	"$bin" --pf "$pf" --duration "${XE_STRESS_SECONDS:-${XE_RIG_STRESS_SECONDS:-60}}"
 }
 
 t_swpf_detach_with_vfs() {

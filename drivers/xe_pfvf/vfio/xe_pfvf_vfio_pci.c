@@ -697,6 +697,8 @@ static int xvp_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		vfio_put_device(&xvdev->core.vdev);
 		return ret;
 	}
+	/* Our error handlers are our own: name the VFIO device for the uAPI. */
+	xe_pfvf_vf_set_vfio_device(xvdev->vf, &xvdev->core.vdev);
 
 	pci_dbg(pdev, "VF%u bound, LMEM BAR %d\n", xe_pfvf_vf_id(xvdev->vf),
 		xe_pfvf_vf_lmem_bar(xvdev->vf));
@@ -707,6 +709,7 @@ static void xvp_remove(struct pci_dev *pdev)
 {
 	struct xe_pfvf_vfio_device *xvdev = xvp_from_pdev(pdev);
 
+	xe_pfvf_vf_set_vfio_device(xvdev->vf, NULL);
 	/* Waits for the device fd to be closed. */
 	vfio_pci_core_unregister_device(&xvdev->core);
 	/* The device lock held here keeps reset and error callbacks away. */
