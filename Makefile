@@ -219,7 +219,7 @@ vm-stress: modules-debug tools
 # or a kmemleak report.
 .PHONY: vm-faultinject
 vm-faultinject: modules-debug tools
-	$(call vm_lane,faultinject,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,,faultinject kmemleak)
+	$(call vm_lane,faultinject,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,,faultinject kmemleak,--timeout 1800)
 
 # make check: every lane, one after the other (the machine has 2 cores and
 # each VM takes both), with the wall time of each step.  The debug kernels

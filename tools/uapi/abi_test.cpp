@@ -22,17 +22,14 @@ static_assert(sizeof(xe_pfvf_revoke) == XE_PFVF_REVOKE_SIZE_VER0);
 static_assert(sizeof(xe_pfvf_p2p) == XE_PFVF_P2P_SIZE_VER0);
 
 // Every struct starts with size and flags.
-#define XE_PFVF_HEADER(t)                                                                   \
-    static_assert(offsetof(t, size) == 0 && offsetof(t, flags) == 4, #t " header")
-XE_PFVF_HEADER(xe_pfvf_version);
-XE_PFVF_HEADER(xe_pfvf_list_pfs);
-XE_PFVF_HEADER(xe_pfvf_list_vfs);
-XE_PFVF_HEADER(xe_pfvf_translate);
-XE_PFVF_HEADER(xe_pfvf_export);
-XE_PFVF_HEADER(xe_pfvf_handle_fd);
-XE_PFVF_HEADER(xe_pfvf_revoke);
-XE_PFVF_HEADER(xe_pfvf_p2p);
-#undef XE_PFVF_HEADER
+static_assert(offsetof(xe_pfvf_version, size) == 0 && offsetof(xe_pfvf_version, flags) == 4);
+static_assert(offsetof(xe_pfvf_list_pfs, size) == 0 && offsetof(xe_pfvf_list_pfs, flags) == 4);
+static_assert(offsetof(xe_pfvf_list_vfs, size) == 0 && offsetof(xe_pfvf_list_vfs, flags) == 4);
+static_assert(offsetof(xe_pfvf_translate, size) == 0 && offsetof(xe_pfvf_translate, flags) == 4);
+static_assert(offsetof(xe_pfvf_export, size) == 0 && offsetof(xe_pfvf_export, flags) == 4);
+static_assert(offsetof(xe_pfvf_handle_fd, size) == 0 && offsetof(xe_pfvf_handle_fd, flags) == 4);
+static_assert(offsetof(xe_pfvf_revoke, size) == 0 && offsetof(xe_pfvf_revoke, flags) == 4);
+static_assert(offsetof(xe_pfvf_p2p, size) == 0 && offsetof(xe_pfvf_p2p, flags) == 4);
 
 // 64-bit fields naturally aligned.
 static_assert(offsetof(xe_pfvf_version, caps) == 16);
