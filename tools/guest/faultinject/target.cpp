@@ -1,10 +1,12 @@
 #include "target.hpp"
 
 #include "debugfs.hpp"
+#include "expected.hpp"
 #include "swpf.hpp"
 #include "vfio_dmabuf.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <iostream>
@@ -34,6 +36,7 @@ const fs::path pci_drivers{"/sys/bus/pci/drivers"};
 const fs::path sys_module{"/sys/module"};
 const std::string backend_driver{"xe_pfvf_swpf"};
 const std::string variant_driver{"xe_pfvf_vfio_pci"};
+const fs::path uapi_node{"/dev/xe_pfvf"};
 
 /// Throws @what unless @ok.
 void expect(bool ok, const std::string& what) {
@@ -144,6 +147,54 @@ struct BufferRow {
     }
     throw std::runtime_error("no lmem_bar in the PF's debugfs info");
 }
+
+/// XE_PFVF_BDF() of a PCI address "ssss:bb:dd.f".
+[[nodiscard]] std::uint32_t uapi_bdf(std::string_view name) {
+    const auto field = [name](std::size_t pos, std::size_t len) {
+        unsigned value = 0;
+        const std::string_view text = name.substr(pos, len);
+        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 16);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+        expect(ec == std::errc{} && ptr == text.data() + text.size(),  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+               "not a PCI address: " + std::string(name));
+        return value;
+    };
+    expect(name.size() == 12 && name[4] == ':' && name[7] == ':' && name[10] == '.',
+           "not a PCI address: " + std::string(name));
+    const unsigned dev = field(8, 2);
+    const unsigned fn = field(11, 1);
+    expect(dev < 32 && fn < 8, "not a PCI address: " + std::string(name));
+    return (field(0, 4) << 16U) | (field(5, 2) << 8U) | (dev << 3U) | fn;
+}
+
+/// A uAPI struct with its size set and everything else zero.
+template <typename T>
+[[nodiscard]] T uapi_request() {
+    T arg{};
+    arg.size = static_cast<std::uint32_t>(sizeof(T));
+    return arg;
+}
+
+[[nodiscard]] std::uint64_t user_ptr(void* ptr) {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the uAPI carries pointers as __u64
+    return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(ptr));
+}
+
+/// ioctl() on /dev/xe_pfvf, unarmed; throws std::system_error naming @what.
+void uapi_ioctl(int fd, unsigned long cmd, void* arg, std::string_view what) {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): ioctl() is variadic
+    if (::ioctl(fd, cmd, arg) < 0) {
+        guest::throw_errno(what);
+    }
+}
+
+/// ioctl() on /dev/xe_pfvf, armed: 0 or errno.
+[[nodiscard]] int uapi_ioctl_raw(int fd, unsigned long cmd, void* arg) noexcept {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): ioctl() is variadic
+    return ::ioctl(fd, cmd, arg) < 0 ? errno : 0;
+}
+
+/// The index half of an export handle (its low 32 bits).
+[[nodiscard]] std::uint32_t handle_index(std::uint64_t handle) { return static_cast<std::uint32_t>(handle & 0xffffffffU); }
 
 }  // namespace
 
@@ -1007,14 +1058,297 @@ void Target::add_debugfs_ops(std::vector<Operation>& ops) {
     });
 }
 
+// ---------------------------------------------------------------- the uAPI
+
+guest::UniqueFd Target::uapi_open() { return guest::open_fd(uapi_node, O_RDWR); }
+
+std::vector<xe_pfvf_vf_info> Target::uapi_vfs(int fd) const {
+    auto list = uapi_request<xe_pfvf_list_vfs>();
+    list.pf_bdf = uapi_bdf(config_.pf);
+    list.entry_size = sizeof(xe_pfvf_vf_info);
+    uapi_ioctl(fd, XE_PFVF_IOC_LIST_VFS, &list, "XE_PFVF_IOC_LIST_VFS, count 0");
+    std::vector<xe_pfvf_vf_info> vfs(list.count);
+    list.entries = user_ptr(vfs.data());
+    uapi_ioctl(fd, XE_PFVF_IOC_LIST_VFS, &list, "XE_PFVF_IOC_LIST_VFS");
+    expect(list.count == vfs.size(), "XE_PFVF_IOC_LIST_VFS: the PF's VF count changed");
+    return vfs;
+}
+
+xe_pfvf_export Target::uapi_export_request() const {
+    auto ex = uapi_request<xe_pfvf_export>();
+    ex.vfio_fd = group_->fd();
+    ex.vf_bdf = uapi_bdf(vf1_);
+    ex.space = XE_PFVF_ADDR_BAR;
+    ex.offset = 0;
+    ex.length = bar_size_;
+    return ex;
+}
+
+std::uint64_t Target::uapi_export(int fd) const {
+    auto ex = uapi_export_request();
+    uapi_ioctl(fd, XE_PFVF_IOC_EXPORT, &ex, "XE_PFVF_IOC_EXPORT of VF1's LMEM BAR");
+    expect(ex.handle != 0, "XE_PFVF_IOC_EXPORT returned handle 0");
+    return ex.handle;
+}
+
+guest::UniqueFd Target::uapi_handle_fd(int fd, std::uint64_t handle) {
+    auto hf = uapi_request<xe_pfvf_handle_fd>();
+    hf.handle = handle;
+    hf.fd_flags = O_RDWR | O_CLOEXEC;
+    hf.fd = -1;
+    uapi_ioctl(fd, XE_PFVF_IOC_HANDLE_FD, &hf, "XE_PFVF_IOC_HANDLE_FD");
+    guest::UniqueFd buffer(hf.fd);
+    expect(buffer.valid(), "XE_PFVF_IOC_HANDLE_FD succeeded with fd " + std::to_string(hf.fd));
+    return buffer;
+}
+
+void Target::open_uapi_file() {
+    to(device_open);
+    op_fd_ = uapi_open();
+}
+
+void Target::expect_buffers(const std::vector<std::string>& want, std::string_view when) const {
+    const auto buffers = buffer_states();
+    expect(buffers == want, [&] {
+        return std::string(when) + ": the PF's dma-bufs are " + joined(buffers) + ", not " + joined(want);
+    });
+}
+
+// At level device_open: VF1 bound to the variant driver, which names its
+// vfio_device to xe_pfvf, its group in a container, its memory enabled; no
+// dma-buf.  Each operation but uapi-open works on a /dev/xe_pfvf file of its
+// own (op_fd_), opened in prepare() and closed in undo(): the handles die
+// with it.
+void Target::add_uapi_query_ops(std::vector<Operation>& ops) {
+    ops.push_back(Operation{
+        .name = "uapi-open",
+        .what = "open(\"/dev/xe_pfvf\", O_RDWR)",
+        .prepare = [this] {
+            to(device_open);
+            op_text_ = uapi_node.string();
+        },
+        .run = [this] {
+            // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): open() is variadic
+            const int fd = ::open(op_text_.c_str(), O_RDWR | O_CLOEXEC);
+            if (fd < 0) {
+                return errno;
+            }
+            made_fd_ = guest::UniqueFd(fd);
+            return 0;
+        },
+        .verify = [this](int err) {
+            expect(made_fd_.valid() == (err == 0), "the fd and the result disagree");
+            if (err != 0) {
+                return;
+            }
+            auto version = uapi_request<xe_pfvf_version>();
+            uapi_ioctl(made_fd_.get(), XE_PFVF_IOC_VERSION, &version, "XE_PFVF_IOC_VERSION on the new file");
+            expect(version.major == XE_PFVF_UAPI_MAJOR && version.nr_pfs == 1,
+                   "XE_PFVF_IOC_VERSION: major " + std::to_string(version.major) + ", " +
+                       std::to_string(version.nr_pfs) + " PFs");
+            expect((version.caps & XE_PFVF_CAP_RAW_ADDR) != 0, "a file opened by root has no XE_PFVF_CAP_RAW_ADDR");
+        },
+        .undo = [this](int) { made_fd_.reset(); },
+    });
+    ops.push_back(Operation{
+        .name = "uapi-list-vfs",
+        .what = "XE_PFVF_IOC_LIST_VFS of the PF with room for all its VFs",
+        .prepare = [this] {
+            open_uapi_file();
+            uapi_.vfs.assign(uapi_vfs(op_fd_.get()).size(), xe_pfvf_vf_info{});
+            uapi_.list = uapi_request<xe_pfvf_list_vfs>();
+            uapi_.list.pf_bdf = uapi_bdf(config_.pf);
+            uapi_.list.count = static_cast<std::uint32_t>(uapi_.vfs.size());
+            uapi_.list.entry_size = sizeof(xe_pfvf_vf_info);
+            uapi_.list.entries = user_ptr(uapi_.vfs.data());
+        },
+        .run = [this] { return uapi_ioctl_raw(op_fd_.get(), XE_PFVF_IOC_LIST_VFS, &uapi_.list); },
+        .verify = [this](int err) {
+            if (err != 0) {
+                return;
+            }
+            expect(uapi_.list.count == uapi_.vfs.size(), "LIST_VFS: count " + std::to_string(uapi_.list.count) +
+                                                              " where " + std::to_string(uapi_.vfs.size()) + " was room");
+            expect(uapi_.vfs.size() >= config_.num_vfs, "LIST_VFS: fewer VF slots than VFs enabled");
+            for (std::size_t i = 0; i < uapi_.vfs.size(); ++i) {
+                const xe_pfvf_vf_info& vf = uapi_.vfs[i];
+                const bool enabled = i < config_.num_vfs;
+                expect(vf.vfid == i + 1 && vf.state == (enabled ? XE_PFVF_VF_PROVISIONED : XE_PFVF_VF_DISABLED) &&
+                           (vf.quota != 0) == enabled && vf.live_bufs == 0,
+                       [&] {
+                           return "LIST_VFS: slot " + std::to_string(i) + " is VF" + std::to_string(vf.vfid) +
+                                  " state " + std::to_string(vf.state) + " quota " + std::to_string(vf.quota) +
+                                  " live_bufs " + std::to_string(vf.live_bufs);
+                       });
+            }
+            expect(uapi_.vfs.front().bdf == uapi_bdf(vf1_), "LIST_VFS: VF1 is not " + vf1_);
+        },
+        .undo = [this](int) { op_fd_.reset(); },
+    });
+    ops.push_back(Operation{
+        .name = "uapi-translate",
+        .what = "XE_PFVF_IOC_TRANSLATE of VF1's whole LMEM (LMEM space) with room for all its extents",
+        .prepare = [this] {
+            open_uapi_file();
+            uapi_.vf1 = uapi_vfs(op_fd_.get()).at(0);
+            expect(uapi_.vf1.quota != 0 && uapi_.vf1.nr_extents != 0, "VF1 is not provisioned");
+            // What the translation must give: VF1's provisioning as debugfs
+            // dumps it, runs contiguous in VRAM merged.
+            const guest::PfModel model = guest::load_model(config_.pf);
+            const guest::VfModel* const vf1 = model.find(1);
+            expect(vf1 != nullptr && vf1->quota == uapi_.vf1.quota && vf1->generation == uapi_.vf1.generation,
+                   "VF1 in debugfs differs from LIST_VFS");
+            uapi_.expected = guest::expected_extents(vf1->extents, guest::LmemRange{.offset = 0, .length = vf1->quota});
+            uapi_.extents.assign(uapi_.vf1.nr_extents, xe_pfvf_extent_info{});
+            uapi_.translate = uapi_request<xe_pfvf_translate>();
+            uapi_.translate.pf_bdf = uapi_bdf(config_.pf);
+            uapi_.translate.vfid = 1;
+            uapi_.translate.space = XE_PFVF_ADDR_LMEM;
+            uapi_.translate.addr = 0;
+            uapi_.translate.length = uapi_.vf1.quota;
+            uapi_.translate.count = uapi_.vf1.nr_extents;
+            uapi_.translate.entry_size = sizeof(xe_pfvf_extent_info);
+            uapi_.translate.extents = user_ptr(uapi_.extents.data());
+        },
+        .run = [this] { return uapi_ioctl_raw(op_fd_.get(), XE_PFVF_IOC_TRANSLATE, &uapi_.translate); },
+        .verify = [this](int err) {
+            if (err != 0) {
+                return;
+            }
+            const xe_pfvf_translate& tr = uapi_.translate;
+            expect(tr.generation == uapi_.vf1.generation, "TRANSLATE: generation " + std::to_string(tr.generation) +
+                                                              ", LIST_VFS said " +
+                                                              std::to_string(uapi_.vf1.generation));
+            expect(tr.count == uapi_.expected.size(), "TRANSLATE: " + std::to_string(tr.count) +
+                                                          " extents, the provisioning in debugfs makes " +
+                                                          std::to_string(uapi_.expected.size()));
+            for (std::size_t i = 0; i < tr.count; ++i) {
+                const xe_pfvf_extent_info& ext = uapi_.extents[i];
+                const guest::VramExtent& want = uapi_.expected[i];
+                expect(ext.handle != 0 && ext.vram == want.start && ext.length == want.size, [&] {
+                    return "TRANSLATE: extent " + std::to_string(i) + " is handle " + std::to_string(ext.handle) +
+                           " VRAM " + std::to_string(ext.vram) + "+" + std::to_string(ext.length) +
+                           ", debugfs says " + std::to_string(want.start) + "+" + std::to_string(want.size);
+                });
+            }
+        },
+        .undo = [this](int) { op_fd_.reset(); },
+    });
+}
+
+void Target::add_uapi_handle_ops(std::vector<Operation>& ops) {
+    // Closes the file, then the dma-bufs its handles made must be gone
+    // (the caller's fds closed first) or revoked (still open).
+    const auto close_file = [this](std::string_view when) {
+        made_fd_.reset();
+        op_fd_.reset();
+        expect_buffers({}, when);
+    };
+    ops.push_back(Operation{
+        .name = "uapi-export",
+        .what = "XE_PFVF_IOC_EXPORT of VF1's LMEM BAR with VF1's VFIO group fd",
+        .prepare = [this] {
+            open_uapi_file();
+            uapi_.exp = uapi_export_request();
+        },
+        .run = [this] { return uapi_ioctl_raw(op_fd_.get(), XE_PFVF_IOC_EXPORT, &uapi_.exp); },
+        .verify = [this](int err) {
+            // A fresh file's first handle is at index 1 (XA_FLAGS_ALLOC1):
+            // a failed export must leave the table empty.
+            std::uint64_t handle = uapi_.exp.handle;
+            if (err != 0) {
+                handle = uapi_export(op_fd_.get());
+            }
+            expect(handle != 0 && handle_index(handle) == 1, [&] {
+                return "after " + errno_name(err) + " the file's handle is at index " +
+                       std::to_string(handle_index(handle)) + ", not 1";
+            });
+            auto revoke = uapi_request<xe_pfvf_revoke>();
+            revoke.handle = handle;
+            uapi_ioctl(op_fd_.get(), XE_PFVF_IOC_REVOKE, &revoke, "XE_PFVF_IOC_REVOKE of the exported handle");
+            expect(revoke.revoked == 0 && revoke.busy == 0, "REVOKE of a handle without dma-bufs revoked " +
+                                                                std::to_string(revoke.revoked));
+            expect_buffers({}, "after the export");
+        },
+        .undo = [this](int) { op_fd_.reset(); },
+    });
+    ops.push_back(Operation{
+        .name = "uapi-handle-fd",
+        .what = "XE_PFVF_IOC_HANDLE_FD of a handle of VF1's LMEM BAR",
+        .prepare = [this] {
+            open_uapi_file();
+            uapi_.handle = uapi_export(op_fd_.get());
+            uapi_.handle_fd = uapi_request<xe_pfvf_handle_fd>();
+            uapi_.handle_fd.handle = uapi_.handle;
+            uapi_.handle_fd.fd_flags = O_RDWR | O_CLOEXEC;
+            uapi_.handle_fd.fd = -1;
+        },
+        .run = [this] {
+            const int err = uapi_ioctl_raw(op_fd_.get(), XE_PFVF_IOC_HANDLE_FD, &uapi_.handle_fd);
+            if (err == 0) {
+                made_fd_ = guest::UniqueFd(uapi_.handle_fd.fd);
+            }
+            return err;
+        },
+        .verify = [this](int err) {
+            expect(err != 0 || made_fd_.valid(), "HANDLE_FD succeeded with fd " + std::to_string(uapi_.handle_fd.fd));
+            expect_buffers(err == 0 ? std::vector<std::string>{"live/0/0"} : std::vector<std::string>{},
+                           "after HANDLE_FD gave " + errno_name(err));
+        },
+        .undo = [close_file](int) { close_file("after the close of /dev/xe_pfvf"); },
+    });
+    // A handle with one dma-buf whose fd this process holds: live until
+    // the handle dies, revoked after.
+    const auto handle_with_buffer = [this] {
+        open_uapi_file();
+        uapi_.handle = uapi_export(op_fd_.get());
+        made_fd_ = uapi_handle_fd(op_fd_.get(), uapi_.handle);
+        expect_buffers({"live/0/0"}, "the new dma-buf");
+    };
+    ops.push_back(Operation{
+        .name = "uapi-revoke",
+        .what = "XE_PFVF_IOC_REVOKE of a handle with one live dma-buf",
+        .prepare = [this, handle_with_buffer] {
+            handle_with_buffer();
+            uapi_.revoke = uapi_request<xe_pfvf_revoke>();
+            uapi_.revoke.handle = uapi_.handle;
+        },
+        .run = [this] { return uapi_ioctl_raw(op_fd_.get(), XE_PFVF_IOC_REVOKE, &uapi_.revoke); },
+        .verify = [this](int err) {
+            if (err == 0) {
+                expect(uapi_.revoke.revoked == 1 && uapi_.revoke.busy == 0,
+                       "REVOKE: revoked " + std::to_string(uapi_.revoke.revoked) + ", busy " +
+                           std::to_string(uapi_.revoke.busy));
+            }
+            expect_buffers({err == 0 ? "revoked/0/0" : "live/0/0"}, "after REVOKE gave " + errno_name(err));
+        },
+        .undo = [close_file](int) { close_file("after the close of the dma-buf and /dev/xe_pfvf"); },
+    });
+    ops.push_back(Operation{
+        .name = "uapi-close",
+        .what = "close() of a /dev/xe_pfvf file holding a handle with one live dma-buf",
+        .prepare = handle_with_buffer,
+        .run = [this] {
+            op_fd_.reset();
+            return 0;
+        },
+        .verify = [this](int) { expect_buffers({"revoked/0/0"}, "after the close of /dev/xe_pfvf"); },
+        .undo = [close_file](int) { close_file("after the close of the dma-buf"); },
+    });
+}
+
 std::vector<Operation> Target::operations() {
     // Attaching at load goes after binding and VF enable: what it has in
     // common with them is known ground by then (see Limits::sample_after).
+    // The uAPI's operations run at the level the VFIO ones leave (the VF's
+    // device open), before the import raises it.
     std::vector<Operation> ops;
     add_core_ops(ops);
     add_backend_ops(ops);
     add_attach_ops(ops);
     add_vfio_ops(ops);
+    add_uapi_query_ops(ops);
+    add_uapi_handle_ops(ops);
     add_import_ops(ops);
     add_revoke_ops(ops);
     add_debugfs_ops(ops);

@@ -3,7 +3,8 @@
 // The system under test and the operations the campaign injects faults
 // into: the modules' interfaces as users exercise them (module load and
 // unload, PF bind, VF enable, provisioning, the VFIO dma-buf export, the
-// software PF's import, the revocations, the debugfs files).
+// software PF's import, the revocations, the debugfs files, the
+// /dev/xe_pfvf uAPI).
 //
 // The system moves along a chain of levels (modules loaded, PF bound, VFs
 // enabled, VF bound to the variant driver, VFIO device open, dma-buf
@@ -11,15 +12,20 @@
 // and its undo() leaves it there again, whatever the armed run did.
 
 #include "campaign.hpp"
+#include "debugfs.hpp"
 #include "sys.hpp"
 #include "vfio.hpp"
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <linux/xe_pfvf.h>
 
 namespace xe_pfvf::faultinject {
 
@@ -116,6 +122,19 @@ private:
     void add_import_ops(std::vector<Operation>& ops);
     void add_revoke_ops(std::vector<Operation>& ops);
     void add_debugfs_ops(std::vector<Operation>& ops);
+    void add_uapi_query_ops(std::vector<Operation>& ops);
+    void add_uapi_handle_ops(std::vector<Operation>& ops);
+
+    // The uAPI, unarmed: each throws std::system_error naming the ioctl.
+    [[nodiscard]] static guest::UniqueFd uapi_open();
+    /// To level device_open, with op_fd_ a new /dev/xe_pfvf file.
+    void open_uapi_file();
+    [[nodiscard]] std::vector<xe_pfvf_vf_info> uapi_vfs(int fd) const;
+    [[nodiscard]] xe_pfvf_export uapi_export_request() const;
+    [[nodiscard]] std::uint64_t uapi_export(int fd) const;
+    [[nodiscard]] static guest::UniqueFd uapi_handle_fd(int fd, std::uint64_t handle);
+    /// Throws unless debugfs `dmabufs` lists @want ("live/0/0" ...).
+    void expect_buffers(const std::vector<std::string>& want, std::string_view when) const;
 
     TargetConfig config_;
     std::filesystem::path pf_dir_;
@@ -142,6 +161,21 @@ private:
     std::string op_text_;          ///< what it writes
     std::vector<std::byte> request_;  ///< the VFIO_DEVICE_FEATURE buffer
     std::array<char, 65536> read_buffer_{};
+
+    /// The uAPI requests of the armed runs, on op_fd_ (/dev/xe_pfvf).
+    struct UapiArgs {
+        xe_pfvf_list_vfs list{};
+        std::vector<xe_pfvf_vf_info> vfs;  ///< LIST_VFS's entries
+        xe_pfvf_vf_info vf1{};             ///< VF1 as listed in prepare()
+        xe_pfvf_translate translate{};
+        std::vector<xe_pfvf_extent_info> extents;  ///< TRANSLATE's entries
+        std::vector<guest::VramExtent> expected;   ///< what they must be, from debugfs
+        xe_pfvf_export exp{};
+        xe_pfvf_handle_fd handle_fd{};
+        xe_pfvf_revoke revoke{};
+        std::uint64_t handle = 0;  ///< exported in prepare()
+    };
+    UapiArgs uapi_;
 };
 
 }  // namespace xe_pfvf::faultinject
