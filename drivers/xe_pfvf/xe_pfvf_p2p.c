@@ -159,7 +159,11 @@ common:
 	return acs ? XE_PFVF_P2P_HOST_BRIDGE : XE_PFVF_P2P_BUS_ADDR;
 }
 
-/* Whether a function on the path between two functions redirects P2P. */
+/*
+ * Whether a function on the path between two functions redirects P2P, as
+ * calc_map_type_and_dist() counts it: the provider's side up to and
+ * including the common upstream bridge, the client's side below it.
+ */
 static bool p2p_path_redirects(struct pci_dev *provider, struct pci_dev *client)
 {
 	struct pci_dev *a, *b;
@@ -170,9 +174,12 @@ static bool p2p_path_redirects(struct pci_dev *provider, struct pci_dev *client)
 				goto common;
 	a = NULL;
 common:
-	for (b = provider; b != a; b = pci_upstream_bridge(b))
+	for (b = provider; b; b = pci_upstream_bridge(b)) {
 		if (p2p_acs_redirects(b))
 			return true;
+		if (b == a)
+			break;
+	}
 	for (b = client; b != a; b = pci_upstream_bridge(b))
 		if (p2p_acs_redirects(b))
 			return true;
