@@ -641,8 +641,9 @@ static int cdev_handle_fd(struct cdev_file *cf, void __user *uarg)
 	usize = cdev_copy_in(&hf, sizeof(hf), XE_PFVF_HANDLE_FD_SIZE_VER0, uarg);
 	if (usize < 0)
 		return usize;
+	/* O_RDONLY or O_RDWR: neither O_WRONLY nor the invalid mode 3. */
 	if (hf.flags || (hf.fd_flags & ~(O_CLOEXEC | O_ACCMODE)) ||
-	    (hf.fd_flags & O_ACCMODE) == O_WRONLY)
+	    ((hf.fd_flags & O_ACCMODE) != O_RDONLY && (hf.fd_flags & O_ACCMODE) != O_RDWR))
 		return -EINVAL;
 
 	guard(mutex)(&cf->lock);
