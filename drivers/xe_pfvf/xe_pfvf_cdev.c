@@ -688,11 +688,15 @@ static int cdev_handle_fd(struct cdev_file *cf, void __user *uarg)
 	return 0;
 }
 
-/* Revoke the dma-bufs of a handle that is going away, and free it. */
+/*
+ * Revoke the dma-bufs of a handle that is going away, and free it; those
+ * nobody else holds any more are only let go (not counted).
+ */
 static void cdev_handle_free(struct cdev_handle *h, u32 *revoked, u32 *busy)
 {
 	unsigned int i;
 
+	cdev_handle_prune(h);
 	for (i = 0; i < h->nr_bufs; i++) {
 		if (xe_pfvf_dmabuf_revoke(h->bufs[i]) == -EBUSY)
 			(*busy)++;

@@ -362,7 +362,9 @@ struct xe_pfvf_handle_fd {
  * @size: sizeof(struct xe_pfvf_revoke)
  * @flags: must be 0
  * @handle: a handle of this file
- * @revoked: out: its dma-bufs revoked (importers told, maps refused)
+ * @revoked: out: its dma-bufs revoked (importers told, maps refused); those
+ *	     whose fds were all closed and that no importer holds are not
+ *	     counted
  * @busy: out: of those, still mapped by an importer that ignored the
  *	  revocation (quarantined, see the module's "DOC: revocation")
  *
