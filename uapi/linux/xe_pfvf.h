@@ -414,8 +414,10 @@ struct xe_pfvf_revoke {
  * @why: out: XE_PFVF_P2P_WHY_*
  * @result_flags: out: XE_PFVF_P2P_* flags
  *
- * Any two PCI functions, not only registered ones; the kernel logs
- * nothing.  Errors: -ENODEV (no such function).
+ * Any two PCI functions, not only registered ones.  xe_pfvf logs
+ * nothing, but the kernel's P2PDMA code may (6.1 warns "Host bridge not in
+ * P2PDMA whitelist" for each query across an ACS-redirecting path).
+ * Errors: -ENODEV (no such function).
  */
 struct xe_pfvf_p2p {
 	__u32 size;
