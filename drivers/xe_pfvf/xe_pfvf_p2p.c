@@ -194,7 +194,8 @@ common:
  *
  * For the uAPI (%XE_PFVF_IOC_P2P): pci_p2pdma_distance() without its
  * warnings, and the map type as xe_pfvf's standard path would use it.
- * Nothing is cached or logged.  May sleep.
+ * Nothing is cached; xe_pfvf logs nothing (6.1 still warns about a host
+ * bridge off its allow-list).  May sleep.
  */
 void xe_pfvf_p2p_query(struct pci_dev *provider, struct pci_dev *client,
 		       struct xe_pfvf_p2p_answer *ans)
