@@ -1,6 +1,7 @@
 #include "options.hpp"
 
-#include <charconv>
+#include "parse.hpp"
+
 #include <cstdint>
 #include <optional>
 
@@ -29,16 +30,6 @@ constexpr std::string_view usage_text =
     "  --no-numvfs          do not race sriov_numvfs 0/N\n"
     "  --no-unbind          do not race the backend's unbind/bind\n"
     "  --help               this text\n";
-
-std::optional<std::uint64_t> number(std::string_view text) {
-    std::uint64_t value = 0;
-    const auto* const end = text.data() + text.size();  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (ec != std::errc{} || ptr != end || text.empty()) {
-        return std::nullopt;
-    }
-    return value;
-}
 
 }  // namespace
 
@@ -71,7 +62,7 @@ Parsed parse_args(std::span<const std::string_view> args) {
             config.pf = std::string(value);
             continue;
         }
-        const auto n = number(value);
+        const auto n = parse_uint(value);
         if (!n) {
             return UsageError{std::string(arg) + " wants a number, not '" + std::string(value) + "'"};
         }
