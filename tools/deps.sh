@@ -18,6 +18,12 @@ pkgs=(
 	sparse perl
 	# userspace: C++20 tools, tests, benchmarks, fuzzing
 	g++ cmake clang clang-tidy libclang-rt-14-dev googletest libgtest-dev libbenchmark-dev
+	# the P2P analyser: pciutils' libpci for config space, zlib for
+	# /proc/config.gz, pkg-config to find libpci
+	libpci-dev zlib1g-dev pkgconf
+	# the xe-pfvf CLI: --json output, which its tests parse back (also
+	# with python3); groff checks its man page
+	nlohmann-json3-dev python3 groff-base
 	# graphics stack: libdrm and IGT (libigt.so.0)
 	libdrm-dev intel-gpu-tools
 )
