@@ -160,28 +160,33 @@ vm-switch: modules tools igt
 	$(call vm_lane,stock-switch,/boot/vmlinuz-$(KVER),$(KVER),$(BUILD)/kmod-stock/drivers/xe_pfvf,switch,)
 
 # The debug 6.1 lane: the whole rig, plus what only the debug kernel
-# judges well: the uAPI fuzzer, the P2P differential test (root port) and
-# 30 s of the race stress (`make vm-stress` runs 60 s alone).
+# judges well: 20 000 calls of the uAPI fuzzer (`make vm-fuzz` runs a
+# million), the P2P differential test (root port) and 30 s of the race
+# stress (`make vm-stress` runs 60 s alone).
+FUZZ_COUNT_CHECK ?= 20000
 DEBUG_TESTS := module-load kunit swpf-attach swpf-enable-vfs xlate igt uapi dmabuf \
 	dmabuf-unload p2p-diff uapi-fuzz stress swpf-detach-with-vfs swpf-attach-param \
 	swpf-bad-attach module-unload module-reload kmemleak
 vm-debug: modules-debug tools igt
-	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(DEBUG_TESTS),--env XE_RIG_STRESS_SECONDS=30)
+	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(DEBUG_TESTS),--env XE_RIG_STRESS_SECONDS=30 --env XE_RIG_FUZZ_COUNT=$(FUZZ_COUNT_CHECK))
 
 # The debug kernel behind the switch: P2PDMA allows the PF and its VFs to
 # reach each other there, so the dma-buf standard path maps instead of
-# refusing.  Only the tests that differ by topology.
+# refusing.  Only the tests that differ by topology.  The switch has a
+# second function under a second downstream port and a third under a
+# second root port (switch2), for the P2P differential test.
 vm-debug-switch: modules-debug tools igt
-	$(call vm_lane,debug-switch,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,switch,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf dmabuf-unload p2p-diff swpf-detach-with-vfs module-unload kmemleak)
+	$(call vm_lane,debug-switch,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,switch2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf dmabuf-unload p2p-diff swpf-detach-with-vfs module-unload kmemleak)
 
 # The debug kernel on an AMD Zen CPU model: the kernel trusts its host
 # bridge with P2P, so behind the ACS root port the standard path is allowed
 # through the host bridge (mapped for the importer, never raw bus
 # addresses): the KUnit standard-path case checks that mapping, and the
 # guest test that expects the refusal is left out.  Only the tests that
-# differ by CPU.
+# differ by CPU, and the P2P differential test with a second root port
+# (rootports2): the third topology, on the CPU whose host bridge is trusted.
 vm-debug-epyc: modules-debug tools igt
-	$(call vm_lane,debug-epyc,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf swpf-detach-with-vfs module-unload kmemleak,--cpu EPYC --env XE_RIG_DMABUF_EXCLUDE=DmabufVfio.StandardPathIsREMOTEIO)
+	$(call vm_lane,debug-epyc,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootports2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf p2p-diff swpf-detach-with-vfs module-unload kmemleak,--cpu EPYC --env XE_RIG_DMABUF_EXCLUDE=DmabufVfio.StandardPathIsREMOTEIO)
 
 # Debian's stock 6.12 kernel: the whole rig, PF behind the root port.
 vm-stock612: modules-612 tools igt
@@ -220,6 +225,16 @@ vm-stress: modules-debug tools
 .PHONY: vm-faultinject
 vm-faultinject: modules-debug tools
 	$(call vm_lane,faultinject,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,,faultinject kmemleak,--timeout 1800)
+
+# The uAPI fuzzer at full length (issue 11), debug kernel only: a million
+# calls (FUZZ_COUNT) of the eight ioctls, well-formed and mutated, with a
+# racing thread (tools/guest/fuzz_uapi).  About an hour under TCG; the
+# debug lane of make check runs FUZZ_COUNT_CHECK calls.  Fails on any
+# answer the uAPI does not allow, a splat, a leaked dma-buf or kmemleak.
+FUZZ_COUNT ?= 1000000
+.PHONY: vm-fuzz
+vm-fuzz: modules-debug tools
+	$(call vm_lane,fuzz,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,,module-load swpf-attach swpf-enable-vfs uapi-fuzz swpf-detach-with-vfs module-unload kmemleak,--timeout 10800 --env XE_RIG_FUZZ_COUNT=$(FUZZ_COUNT) --env XE_RIG_TEST_TIMEOUT=10200)
 
 # make check: every lane, one after the other (the machine has 2 cores and
 # each VM takes both), with the wall time of each step.  The debug kernels

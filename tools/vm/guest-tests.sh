@@ -156,6 +156,22 @@ t_swpf_enable_vfs() {
 	check_vfs "$pf" 2
 }
 
+# The P2P analyser (tools/p2p) against the kernel's own P2PDMA verdicts
+# (XE_PFVF_IOC_P2P) for every ordered pair of PCI endpoint functions, the
+# VFs included (after swpf-enable-vfs): map type, distance, why and the
+# private-interconnect flag must agree for every pair.
+t_p2p_diff() {
+	local bin=$XE_RIG_BINDIR/p2p/xe-pfvf-p2p-diff pf
+	[ -x "$bin" ] || { echo "no $bin"; exit 77; }
+	[ -c /dev/xe_pfvf ] || die "no /dev/xe_pfvf with xe_pfvf loaded"
+	pf=$(rig_pf) || die "no SR-IOV PF"
+	[ "$(cat "/sys/bus/pci/devices/$pf/sriov_numvfs")" -gt 0 ] ||
+		die "no VFs of $pf enabled (swpf-attach swpf-enable-vfs first)"
+	echo "topology ${XE_RIG_TOPOLOGY:-?}, CPU $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2-)"
+	lspci -tv
+	"$bin" || die "the analyser and the kernel disagree (or nothing was compared)"
+}
+
 # Translation of real VF BAR addresses and of IOVAs mapped in real IOMMU
 # domains (VFIO), against the provisioning the software PF published.
 t_xlate() {
@@ -211,6 +227,52 @@ t_dmabuf() {
 	run_gtest dmabuf "$XE_RIG_BINDIR/guest/xe-pfvf-dmabuf-tests" --gtest_filter="$filter"
 }
 
+# The uAPI through libxe-pfvf (tools/lib, xe-pfvf-uapi-tests): version and
+# caps, the VF table against debugfs and sysfs, translations against the
+# provisioning, raw addresses hidden without CAP_SYS_ADMIN, export by
+# handle with the VF's VFIO group (vfio-pci; the variant driver for the
+# FLR case) read back by the software PF, handles useless elsewhere and
+# dead after close, revoke, FLR and VF removal, the errno matrix.
+t_uapi() {
+	[ -c /dev/xe_pfvf ] || die "no /dev/xe_pfvf"
+	modprobe vfio-pci 2>/dev/null
+	[ ! -f "$XE_RIG_MODDIR/xe_pfvf_vfio_pci.ko" ] || [ -d /sys/bus/pci/drivers/xe_pfvf_vfio_pci ] ||
+		insmod "$XE_RIG_MODDIR/xe_pfvf_vfio_pci.ko" || die "insmod xe_pfvf_vfio_pci"
+	run_gtest uapi "$XE_RIG_BINDIR/lib/xe-pfvf-uapi-tests"
+}
+
+# The xe-pfvf CLI on the running module, as `make demo` shows it: the
+# status, one VF's table, an export by handle read back by the software
+# PF and revoked, the same with a separate revoke in a batch, and the P2P
+# verdict.  Fails if any step fails.
+t_cli_demo() {
+	local cli=$XE_RIG_BINDIR/cli/xe-pfvf
+	[ -x "$cli" ] || { echo "no $cli"; exit 77; }
+	[ -c /dev/xe_pfvf ] || die "no /dev/xe_pfvf"
+	modprobe vfio-pci 2>/dev/null
+	echo "\$ xe-pfvf status"
+	"$cli" status || die "xe-pfvf status"
+	echo
+	echo "\$ xe-pfvf show 1"
+	"$cli" show 1 || die "xe-pfvf show 1"
+	echo
+	echo "\$ xe-pfvf export 1 --bind --fill 0x5eed --length 64K"
+	"$cli" export 1 --bind --fill 0x5eed --length 64K || die "xe-pfvf export"
+	echo
+	echo "\$ xe-pfvf -b - (export --keep, vfs, revoke: one open file)"
+	"$cli" -b - <<-BATCH || die "xe-pfvf -b"
+		export 2 --bind --space bar --fill 7 --keep
+		vfs
+		revoke
+	BATCH
+	echo
+	echo "\$ xe-pfvf p2p"
+	"$cli" p2p || die "xe-pfvf p2p"
+	"$cli" --json p2p > "$TMPDIR/p2p.json" || die "xe-pfvf --json p2p"
+	python3 -m json.tool "$TMPDIR/p2p.json" > /dev/null 2>&1 || ! command -v python3 > /dev/null ||
+		die "xe-pfvf --json p2p is not JSON"
+}
+
 # Teardown orders with live fds: the software PF unloaded under an import,
 # the importer before the exporter, the variant driver unloaded under a
 # live dma-buf.  Unloads the variant driver at the end, so that xe_pfvf can
@@ -234,6 +296,34 @@ t_stress() {
 	trap 'rmmod xe_pfvf_vfio_pci 2>/dev/null' EXIT
 	dmabuf_load
 	"$bin" --pf "$pf" --duration "${XE_STRESS_SECONDS:-${XE_RIG_STRESS_SECONDS:-60}}"
+}
+
+# ioctl fuzzer of /dev/xe_pfvf (issue 11, the debug lane): XE_RIG_FUZZ_COUNT
+# (default 1000000, over an hour under TCG: lanes set it) well-formed and mutated
+# ioctls of all eight commands on the PF and its VFs (tools/guest/fuzz_uapi),
+# up to two VFs bound to vfio-pci for EXPORT, while a second thread races
+# REVOKE, HANDLE_FD and the file's release.  One RESULT line with the count,
+# the rate and the verdict; fails on an answer the uAPI does not allow, a
+# write past a buffer, a dma-buf left behind, a module that no longer
+# answers as before or a splat.  Leaves the VFs bound as it found them.
+t_uapi_fuzz() {
+	local pf log rc verdict bin=$XE_RIG_BINDIR/guest/fuzz_uapi/xe-pfvf-uapi-fuzz
+	[ -x "$bin" ] || { echo "no $bin"; exit 77; }
+	pf=$(rig_pf) || die "no SR-IOV PF"
+	[ -c /dev/xe_pfvf ] || die "no /dev/xe_pfvf"
+	modprobe vfio-pci 2>/dev/null
+	log=$TMPDIR/uapi-fuzz.log
+	"$bin" --pf "$pf" --count "${XE_RIG_FUZZ_COUNT:-1000000}" > >(tee "$log") 2>&1
+	rc=$?
+	sleep 0.2  # the tee has the last lines
+	[ $rc -ne 77 ] || exit 77
+	verdict=$(grep -m1 '^xe-pfvf-uapi-fuzz: \(PASS\|FAILED\)' "$log")
+	if [ $rc -eq 0 ]; then
+		echo "RESULT uapi-fuzz PASS ${verdict#*: PASS: }"
+	else
+		echo "RESULT uapi-fuzz FAIL exit $rc: ${verdict#*: FAILED: }"
+	fi
+	return $rc
 }
 
 t_swpf_detach_with_vfs() {
@@ -351,7 +441,8 @@ kmemleak_baseline() {
 	echo clear > /sys/kernel/debug/kmemleak
 }
 
-# run_test NAME FUNC: run one test in a subshell with a time limit.
+# run_test NAME FUNC: run one test in a subshell with a time limit
+# (XE_RIG_TEST_TIMEOUT seconds, default 600).
 run_test() {
 	local name=$1 func=$2 log=$TMPDIR/rig-test.log rc status
 	# A lane may run a subset (run-vm.sh --only).
@@ -360,8 +451,8 @@ run_test() {
 	fi
 	echo "xe-rig: running $name"
 	( set -u; "$func" ) > "$log" 2>&1 &
-	local pid=$! t=0
-	while kill -0 $pid 2>/dev/null && [ $t -lt 600 ]; do
+	local pid=$! t=0 limit=${XE_RIG_TEST_TIMEOUT:-600}
+	while kill -0 $pid 2>/dev/null && [ $t -lt "$limit" ]; do
 		sleep 1
 		t=$((t + 1))
 	done
@@ -404,12 +495,17 @@ run_all_tests() {
 	run_test kunit t_kunit
 	run_test swpf-attach t_swpf_attach
 	run_test swpf-enable-vfs t_swpf_enable_vfs
+	run_test p2p-diff t_p2p_diff
 	run_test xlate t_xlate
 	run_test igt t_igt
 	run_test dmabuf t_dmabuf
+	run_test uapi t_uapi
+	run_test cli-demo t_cli_demo
 	run_test dmabuf-unload t_dmabuf_unload
 	# Only in a lane that asks for it (--only, `make vm-stress`).
 	[ -z "${XE_RIG_ONLY:-}" ] || run_test stress t_stress
+	# Only in a lane that asks for it (--only, the debug lane).
+	[ -z "${XE_RIG_ONLY:-}" ] || run_test uapi-fuzz t_uapi_fuzz
 	run_test swpf-detach-with-vfs t_swpf_detach_with_vfs
 	run_test swpf-attach-param t_swpf_attach_param
 	run_test swpf-bad-attach t_swpf_bad_attach
@@ -445,8 +541,13 @@ run_demo() {
 		--gtest_filter='DmabufVfio.WholeBarReadsBackThePattern:DmabufVfio.SysfsResetRevokesAndRestores:DmabufForeign.VgemImportIsREMOTEIO' ) 2>&1 |
 		grep -E '^\[ *(OK|FAILED|SKIPPED) *\]|PASSED|FAILED'
 	echo
+	echo "== the xe-pfvf CLI (tools/cli) over /dev/xe_pfvf (libxe-pfvf)"
+	local cli_rc=0
+	( t_cli_demo ) 2>&1 || cli_rc=1
+	echo
 	echo "== kernel log"
 	dmesg | grep -E 'xe_pfvf|swpf|dma-buf' | grep -v 'taints kernel\|verification failed' | tail -n 20
 	rmmod xe_pfvf_vfio_pci 2>/dev/null
 	rig_unload
+	return $cli_rc
 }

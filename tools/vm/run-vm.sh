@@ -3,10 +3,14 @@
 # guest root = host root (read-only 9p), and run the rig's guest tests.
 #
 #   run-vm.sh --kernel BZIMAGE --kver KVER|- --moddir DIR --out DIR
-#             [--lane NAME] [--topology rootport|switch] [--timeout SECS]
+#             [--lane NAME] [--topology T] [--timeout SECS]
 #             [--shell] [--demo] [--script FILE] [--only 'TEST...']
 #             [--vf-bar small|large] [--cpu MODEL] [--env NAME=VALUE]...
 #
+# --topology: rootport (the PF under a root port, the default), switch (under
+# an x3130 switch in a root port), rootports2 (rootport plus an e1000e under
+# a second root port), switch2 (switch plus an e1000e under a second
+# downstream port and another under a second root port).
 # --only runs just the named tests (as in guest-tests.sh run_all_tests).
 # --script runs FILE (bash, with guest-tests.sh's helpers such as rig_pf and
 # rig_load) in the guest instead of the tests; its output is OUT/script.log.
@@ -34,7 +38,7 @@ igtdir=${XE_PFVF_IGT_DIR:-$repo/build/igt}
 bindir=${XE_PFVF_BIN_DIR:-$repo/build/tools}
 
 usage() {
-	sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -107,6 +111,26 @@ switch)
 	      -device x3130-upstream,id=up1,bus=rp1
 	      -device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0
 	      -device nvme-subsys,id=s0 -device "$pf,bus=dn1")
+	;;
+rootports2)
+	# A second PCIe function (an e1000e, no driver needed) under a second
+	# root port: P2P between them has no common upstream bridge.
+	topo=(-device pcie-root-port,id=rp1,chassis=1,slot=1
+	      -device nvme-subsys,id=s0 -device "$pf,bus=rp1"
+	      -device pcie-root-port,id=rp2,chassis=1,slot=2
+	      -device e1000e,bus=rp2)
+	;;
+switch2)
+	# The switch with a second function under a second downstream port
+	# (P2P below one switch), and a third under a second root port.
+	topo=(-device pcie-root-port,id=rp1,chassis=1,slot=1
+	      -device x3130-upstream,id=up1,bus=rp1
+	      -device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0
+	      -device nvme-subsys,id=s0 -device "$pf,bus=dn1"
+	      -device xio3130-downstream,id=dn2,bus=up1,chassis=2,slot=1
+	      -device e1000e,bus=dn2
+	      -device pcie-root-port,id=rp2,chassis=1,slot=2
+	      -device e1000e,bus=rp2)
 	;;
 *) echo "run-vm.sh: unknown topology $topology" >&2; exit 2 ;;
 esac
