@@ -22,6 +22,13 @@ MAKEFLAGS += --no-print-directory
 REPO := $(CURDIR)
 BUILD ?= $(REPO)/build
 export XE_PFVF_CACHE ?= /var/cache/xe_pfvf
+# The C++ tools' compiler and clang-tidy caches live beside the debug
+# kernels, so that a fresh clone builds them warm (CCACHE_BASEDIR: the
+# checkout's own path does not count).
+export CCACHE_DIR ?= $(XE_PFVF_CACHE)/ccache
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
+export XE_PFVF_TIDY_CACHE ?= $(XE_PFVF_CACHE)/clang-tidy
 
 # The stock Debian 6.1 kernel: found from /boot, never from `uname -r` (the
 # machine's running kernel has no headers).

@@ -17,7 +17,7 @@ pkgs=(
 	# static checks
 	sparse perl
 	# userspace: C++20 tools, tests, benchmarks, fuzzing
-	g++ cmake clang clang-tidy libclang-rt-14-dev googletest libgtest-dev libbenchmark-dev
+	g++ ccache cmake clang clang-tidy libclang-rt-14-dev googletest libgtest-dev libbenchmark-dev
 	# the P2P analyser: pciutils' libpci for config space, zlib for
 	# /proc/config.gz, pkg-config to find libpci
 	libpci-dev zlib1g-dev pkgconf
