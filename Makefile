@@ -175,7 +175,7 @@ DEBUG_TESTS := module-load kunit swpf-attach swpf-enable-vfs xlate igt uapi dmab
 	dmabuf-unload p2p-diff uapi-fuzz stress swpf-detach-with-vfs swpf-attach-param \
 	swpf-bad-attach module-unload module-reload kmemleak
 vm-debug: modules-debug tools igt
-	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(DEBUG_TESTS),--env XE_RIG_STRESS_SECONDS=30 --env XE_RIG_FUZZ_COUNT=$(FUZZ_COUNT_CHECK))
+	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(DEBUG_TESTS),--timeout 1800 --env XE_RIG_STRESS_SECONDS=30 --env XE_RIG_FUZZ_COUNT=$(FUZZ_COUNT_CHECK))
 
 # The debug kernel behind the switch: P2PDMA allows the PF and its VFs to
 # reach each other there, so the dma-buf standard path maps instead of

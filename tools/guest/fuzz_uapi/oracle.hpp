@@ -99,8 +99,7 @@ struct HandleState {
     std::uint32_t space = 0;
     std::uint64_t offset = 0;
     std::uint64_t length = 0;
-    std::vector<int> fds;          ///< its dma-buf fds the fuzzer has open
-    std::uint32_t kernel_bufs = 0;  ///< the dma-bufs the kernel holds for it (closed ones pruned at HANDLE_FD only)
+    std::vector<int> fds;  ///< its dma-buf fds the fuzzer has open: what REVOKE counts
 };
 
 /// The fuzzer's model of its own file.
