@@ -183,7 +183,7 @@ vm-debug: modules-debug tools igt
 # second function under a second downstream port and a third under a
 # second root port (switch2), for the P2P differential test.
 vm-debug-switch: modules-debug tools igt
-	$(call vm_lane,debug-switch,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,switch2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf dmabuf-unload p2p-diff swpf-detach-with-vfs module-unload kmemleak)
+	$(call vm_lane,debug-switch,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,switch2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf dmabuf-unload p2p-diff swpf-detach-with-vfs module-unload kmemleak,--timeout 1800)
 
 # The debug kernel on an AMD Zen CPU model: the kernel trusts its host
 # bridge with P2P, so behind the ACS root port the standard path is allowed
@@ -193,7 +193,7 @@ vm-debug-switch: modules-debug tools igt
 # differ by CPU, and the P2P differential test with a second root port
 # (rootports2): the third topology, on the CPU whose host bridge is trusted.
 vm-debug-epyc: modules-debug tools igt
-	$(call vm_lane,debug-epyc,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootports2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf p2p-diff swpf-detach-with-vfs module-unload kmemleak,--cpu EPYC --env XE_RIG_DMABUF_EXCLUDE=DmabufVfio.StandardPathIsREMOTEIO)
+	$(call vm_lane,debug-epyc,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootports2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf p2p-diff swpf-detach-with-vfs module-unload kmemleak,--timeout 1800 --cpu EPYC --env XE_RIG_DMABUF_EXCLUDE=DmabufVfio.StandardPathIsREMOTEIO)
 
 # Debian's stock 6.12 kernel: the whole rig, PF behind the root port.
 vm-stock612: modules-612 tools igt
