@@ -495,31 +495,10 @@ static u32 table_find_extent(const struct xe_pfvf_vf_cfg *cfg,
 	return lo;
 }
 
-/* Appends [start, start + size) to @res; once per extent, so inlined. */
-static __always_inline void table_emit(struct xe_pfvf_xlate_res *res, u64 start, u64 size)
-{
-	res->bytes += size;
-	if (res->nr && res->last.start + res->last.size == start) {
-		res->last.size += size;
-		if (res->ext && res->nr <= res->max)
-			res->ext[res->nr - 1].size = res->last.size;
-		return;
-	}
-	res->last.start = start;
-	res->last.size = size;
-	/* Not a copy of @res->last: that would wait for the stores above. */
-	if (res->ext && res->nr < res->max) {
-		res->ext[res->nr].start = start;
-		res->ext[res->nr].size = size;
-	}
-	res->nr++;
-}
-
 /*
  * [off, off + len) is inside the quota.  Returns the last extent used.
- * Always inlined, so that xe_pfvf_table_xlate_runs() can keep its result
- * in a local across runs: through a pointer, which might alias the
- * extents, each table_emit() would reload what the one before stored.
+ * Always inlined, into xe_pfvf_table_xlate_cursor() and the path of runs
+ * inside an open BAR.
  */
 static __always_inline u32 table_xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u64 off,
 					    u64 len, struct xe_pfvf_xlate_res *res, u32 hint)
@@ -535,7 +514,7 @@ static __always_inline u32 table_xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u6
 	 * (off & mask) + len - 1 <= off + len - 1 < quota.
 	 */
 	if (bk->first == bk->last && (off & mask) + (len - 1) <= mask) {
-		table_emit(res, bk->vram + (off & mask), len);
+		xe_pfvf_res_append(res, bk->vram + (off & mask), len);
 		return bk->first;
 	}
 
@@ -544,7 +523,7 @@ static __always_inline u32 table_xlate_lmem(const struct xe_pfvf_vf_cfg *cfg, u6
 	delta = off - e->lmem;
 	chunk = min(len, e->size - delta);
 	for (;;) {
-		table_emit(res, e->vram + delta, chunk);
+		xe_pfvf_res_append(res, e->vram + delta, chunk);
 		len -= chunk;
 		if (!len)
 			return e - cfg->extents;
@@ -739,26 +718,80 @@ int xe_pfvf_table_span(const struct xe_pfvf_table *table, u32 space, u16 vfid,
 	return 0;
 }
 
-/*
- * The largest offset into @range that passes every check of
- * xe_pfvf_table_xlate_cursor() once one address of @range has: inside the
- * range (which is the VF's LMEM BAR) and inside the VF's quota.
+/**
+ * xe_pfvf_runs_begin() - start translating ranges into a result
+ * @runs: the state to set up
+ * @table: the PF's table, held until the last range is translated
+ * @space: %XE_PFVF_SPACE_CPU or %XE_PFVF_SPACE_BUS
+ * @vfid: the VF every range must resolve to, 0 for any single VF
+ * @res: where to put the extents, accumulating as xe_pfvf_table_xlate()
+ *
+ * Begin again whenever the table may have changed, or to translate into
+ * another result.
  */
-static u64 table_range_max_off(const struct xe_pfvf_range *range, const struct xe_pfvf_vf_cfg *cfg)
+void xe_pfvf_runs_begin(struct xe_pfvf_runs *runs, const struct xe_pfvf_table *table,
+			u32 space, u16 vfid, struct xe_pfvf_xlate_res *res)
 {
-	return min(range->last - range->start, cfg->quota - 1);
+	*runs = (struct xe_pfvf_runs){
+		.table = table, .res = res, .space = space, .vfid = vfid,
+	};
 }
 
-/* One run with every check; out of line, as the fast path needs no request. */
-static noinline int table_xlate_run(const struct xe_pfvf_table *table, u32 space,
-				    u16 vfid, const struct xe_pfvf_extent *run,
-				    struct xe_pfvf_xlate_res *res, struct xe_pfvf_cursor *cur)
+/**
+ * xe_pfvf_runs_add_checked() - translate the next range with every check
+ * @runs: the state, from xe_pfvf_runs_begin()
+ * @start: the range's first CPU or bus address
+ * @len: its length in bytes
+ *
+ * The path of xe_pfvf_runs_add() for a range it cannot translate inline.
+ * A range inside the BAR that the last checked range opened, over several
+ * buckets or extents, needs no check either.  Once any other range has
+ * passed the checks, the ranges after it in its BAR need none.
+ *
+ * Return: 0, -EINVAL for a space other than CPU and bus, or the errno of
+ * xe_pfvf_table_xlate_cursor() but -E2BIG.
+ */
+int xe_pfvf_runs_add_checked(struct xe_pfvf_runs *runs, u64 start, u64 len)
 {
 	const struct xe_pfvf_xlate_req req = {
-		.space = space, .vfid = vfid, .addr = run->start, .len = run->size,
+		.space = runs->space, .vfid = runs->vfid, .addr = start, .len = len,
 	};
+	const struct xe_pfvf_range *range;
+	const struct xe_pfvf_vf_cfg *cfg;
+	u64 off = start - runs->base;
+	int err;
 
-	return xe_pfvf_table_xlate_cursor(table, &req, res, cur);
+	/* As in xe_pfvf_runs_add(). */
+	if (off < runs->span && len - 1 < runs->span - off) {
+		/* In a local: through @runs->res, each extent would reload it. */
+		struct xe_pfvf_xlate_res res = *runs->res;
+
+		runs->cur.ext = table_xlate_lmem(runs->cfg, off, len, &res, runs->cur.ext);
+		*runs->res = res;
+		return 0;
+	}
+
+	/* The inline path knows no other space: LMEM and BAR have no range. */
+	if (runs->space != XE_PFVF_SPACE_CPU && runs->space != XE_PFVF_SPACE_BUS)
+		return -EINVAL;
+	err = xe_pfvf_table_xlate_cursor(runs->table, &req, runs->res, &runs->cur);
+	if (err && err != -E2BIG)
+		return err;
+
+	/*
+	 * Translated into @runs->res: the cursor's range is the LMEM BAR of a
+	 * provisioned VF, which is @runs->vfid if set and the VF of the
+	 * result, of the generation of the result.  Every other address of
+	 * the range, inside the quota, passes the same checks.
+	 */
+	range = runs->cur.range;
+	cfg = runs->table->vfs[range->vfid - 1].cfg;
+	runs->base = range->start;
+	runs->span = min(range->last - range->start, cfg->quota - 1) + 1;
+	runs->cfg = cfg;
+	runs->bucket = cfg->bucket;
+	runs->bucket_shift = cfg->bucket_shift;
+	return 0;
 }
 
 /**
@@ -775,9 +808,7 @@ static noinline int table_xlate_run(const struct xe_pfvf_table *table, u32 space
  *
  * The same as xe_pfvf_table_xlate_cursor() on each run in turn with
  * @space and @vfid, stopping at the first error other than -E2BIG, in one
- * call: for IOVA walks, which find many short runs.  A run in the same
- * range as the one before, inside the VF's LMEM BAR and quota, skips every
- * check but its bounds.
+ * call, through xe_pfvf_runs_add().
  *
  * Return: 0, -E2BIG if the result outgrew @res's array (all runs were still
  * counted), -EINVAL for another @space, or the errno of run @done.
@@ -787,10 +818,7 @@ int xe_pfvf_table_xlate_runs(const struct xe_pfvf_table *table, u32 space, u16 v
 			     struct xe_pfvf_xlate_res *res, struct xe_pfvf_cursor *cur,
 			     unsigned int *done)
 {
-	const struct xe_pfvf_vf_cfg *cfg = NULL;
-	u64 base = 0, max_off = 0;
-	struct xe_pfvf_xlate_res r;
-	u32 ext = cur->ext;
+	struct xe_pfvf_runs rs;
 	unsigned int i;
 	int err = 0;
 
@@ -798,37 +826,16 @@ int xe_pfvf_table_xlate_runs(const struct xe_pfvf_table *table, u32 space, u16 v
 	if (space != XE_PFVF_SPACE_CPU && space != XE_PFVF_SPACE_BUS)
 		return -EINVAL;
 
-	/* The result and the cursor's extent live in locals meanwhile. */
-	r = *res;
+	xe_pfvf_runs_begin(&rs, table, space, vfid, res);
+	rs.cur = *cur;
 	for (i = 0; i < nr; i++) {
-		const struct xe_pfvf_extent *run = &runs[i];
-		u64 off = run->start - base;
-
-		/* No wrap: off <= max_off and len - 1 <= max_off - off. */
-		if (cfg && run->start >= base && off <= max_off && run->size &&
-		    run->size - 1 <= max_off - off) {
-			ext = table_xlate_lmem(cfg, off, run->size, &r, ext);
-			continue;
-		}
-
-		*res = r;
-		cur->ext = ext;
-		err = table_xlate_run(table, space, vfid, run, res, cur);
-		r = *res;
-		ext = cur->ext;
-		if (err && err != -E2BIG)
+		err = xe_pfvf_runs_add(&rs, runs[i].start, runs[i].size);
+		if (err)
 			break;
-		/* Success: the cursor's range is a provisioned VF's. */
-		base = cur->range->start;
-		cfg = table->vfs[cur->range->vfid - 1].cfg;
-		max_off = table_range_max_off(cur->range, cfg);
 	}
-	*res = r;
-	cur->ext = ext;
+	*cur = rs.cur;
 	*done = i;
-	if (i < nr)
-		return err;
-	return r.ext && r.nr > r.max ? -E2BIG : 0;
+	return err ?: xe_pfvf_runs_end(&rs);
 }
 
 /**

@@ -6,6 +6,8 @@
 #ifndef _XE_PFVF_TABLE_H_
 #define _XE_PFVF_TABLE_H_
 
+#include <linux/compiler.h>
+#include <linux/errno.h>
 #include <linux/types.h>
 #include <linux/xe_pfvf_types.h>
 
@@ -137,6 +139,40 @@ struct xe_pfvf_cursor {
 	u32 ext;
 };
 
+/**
+ * struct xe_pfvf_runs - CPU or bus ranges translated in order into one result
+ * @table: the table, held from xe_pfvf_runs_begin() to the last range
+ * @res: the result
+ * @space: %XE_PFVF_SPACE_CPU or %XE_PFVF_SPACE_BUS
+ * @vfid: the VF every range must resolve to, 0 for any single VF
+ * @cur: the cursor of the checked path
+ * @base: start of the VF LMEM BAR that the last checked range was in
+ * @span: bytes from @base that pass every check once one range of that BAR
+ *	  has passed them into @res: inside the BAR and the VF's quota.  0
+ *	  until a range has passed them.
+ * @cfg: the config of that VF
+ * @bucket: its LMEM index (&xe_pfvf_vf_cfg.bucket)
+ * @bucket_shift: log2 of the LMEM size each entry of @bucket covers
+ *
+ * For callers that find many short ranges, such as IOVA walks.  A range
+ * inside @span is translated without checks: inline (xe_pfvf_runs_add())
+ * over the buckets that lie inside one extent, out of line from the first
+ * bucket over several extents.  Any other range goes through every check
+ * (xe_pfvf_runs_add_checked()).
+ */
+struct xe_pfvf_runs {
+	const struct xe_pfvf_table *table;
+	struct xe_pfvf_xlate_res *res;
+	u32 space;
+	u16 vfid;
+	struct xe_pfvf_cursor cur;
+	u64 base;
+	u64 span;
+	const struct xe_pfvf_vf_cfg *cfg;
+	const struct xe_pfvf_lmem_bucket *bucket;
+	u32 bucket_shift;
+};
+
 struct xe_pfvf_vf_cfg *xe_pfvf_vf_cfg_create(u16 vfid,
 					     const struct xe_pfvf_provision *prov,
 					     u64 vram_size);
@@ -160,6 +196,99 @@ int xe_pfvf_table_xlate_runs(const struct xe_pfvf_table *table, u32 space, u16 v
 			     const struct xe_pfvf_extent *runs, unsigned int nr,
 			     struct xe_pfvf_xlate_res *res, struct xe_pfvf_cursor *cur,
 			     unsigned int *done);
+
+void xe_pfvf_runs_begin(struct xe_pfvf_runs *runs, const struct xe_pfvf_table *table,
+			u32 space, u16 vfid, struct xe_pfvf_xlate_res *res);
+int xe_pfvf_runs_add_checked(struct xe_pfvf_runs *runs, u64 start, u64 len);
+
+/**
+ * xe_pfvf_res_append() - append a VRAM range to a result
+ * @res: the result
+ * @start: VRAM address of the range
+ * @size: its length in bytes
+ *
+ * Coalesces with the last extent of @res when they are contiguous in VRAM,
+ * and counts extents past the end of @res's array.
+ */
+static __always_inline void xe_pfvf_res_append(struct xe_pfvf_xlate_res *res, u64 start,
+					       u64 size)
+{
+	/* In locals: @ext might alias @res, so each store would reload them. */
+	struct xe_pfvf_extent *ext = res->ext;
+	u32 nr = res->nr;
+
+	res->bytes += size;
+	if (nr && res->last.start + res->last.size == start) {
+		size += res->last.size;
+		res->last.size = size;
+		if (ext && nr <= res->max)
+			ext[nr - 1].size = size;
+		return;
+	}
+	res->last.start = start;
+	res->last.size = size;
+	/* Not a copy of @res->last: that would wait for the stores above. */
+	if (ext && nr < res->max) {
+		ext[nr].start = start;
+		ext[nr].size = size;
+	}
+	res->nr = nr + 1;
+}
+
+/**
+ * xe_pfvf_runs_add() - translate the next range
+ * @runs: the state, from xe_pfvf_runs_begin()
+ * @start: the range's first CPU or bus address
+ * @len: its length in bytes
+ *
+ * The same as xe_pfvf_table_xlate_cursor() on the range, with the space
+ * and VF of xe_pfvf_runs_begin(), except that an array too small for the
+ * result is only told by xe_pfvf_runs_end().
+ *
+ * Return: 0, or the errno of the range's first failing check.
+ */
+static __always_inline int xe_pfvf_runs_add(struct xe_pfvf_runs *runs, u64 start, u64 len)
+{
+	/*
+	 * start < base wraps @off past the span, which ends by U64_MAX;
+	 * len == 0 fails too.
+	 */
+	u64 off = start - runs->base;
+	u64 mask = (1ULL << runs->bucket_shift) - 1;
+
+	if (off < runs->span && len - 1 < runs->span - off) {
+		/* Bucket by bucket, while each lies inside one extent. */
+		for (;;) {
+			const struct xe_pfvf_lmem_bucket *bk =
+				&runs->bucket[off >> runs->bucket_shift];
+			u64 piece = mask - (off & mask) + 1;
+
+			if (bk->first != bk->last)
+				break;
+			if (piece > len)
+				piece = len;
+			xe_pfvf_res_append(runs->res, bk->vram + (off & mask), piece);
+			len -= piece;
+			if (!len)
+				return 0;
+			off += piece;
+		}
+		start = runs->base + off;
+	}
+	return xe_pfvf_runs_add_checked(runs, start, len);
+}
+
+/**
+ * xe_pfvf_runs_end() - whether the result fitted
+ * @runs: the state, after the last xe_pfvf_runs_add()
+ *
+ * Return: 0, or -E2BIG if the result outgrew its array; it still counts
+ * every extent.
+ */
+static inline int xe_pfvf_runs_end(const struct xe_pfvf_runs *runs)
+{
+	return runs->res->ext && runs->res->nr > runs->res->max ? -E2BIG : 0;
+}
 
 int xe_pfvf_table_span(const struct xe_pfvf_table *table, u32 space, u16 vfid,
 		       u64 off, u64 len, u32 *nr);

@@ -7,6 +7,7 @@
 #include <linux/iommu.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/pci.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
@@ -23,8 +24,10 @@
  * only.  On top of the core's checks (see "DOC: translation"), the service
  * refines an unknown CPU physical address to -EFAULT when it is system RAM,
  * and translates IOVAs page by page with iommu_iova_to_phys(), merging runs
- * of IOVA pages that are contiguous in CPU physical space and handing the
- * runs to the core many at a time (xe_pfvf_table_xlate_runs()).
+ * of IOVA pages that are contiguous in CPU physical space and handing each
+ * run to the core as it ends (xe_pfvf_runs_add(): once a run has passed the
+ * checks, the runs after it inside the same VF BAR and quota are
+ * translated inline, without them).
  * IOVA-contiguous is not assumed to be physically contiguous.  Errors are
  * those of the first page that fails, in IOVA order.
  *
@@ -56,109 +59,67 @@ static int xlate_table(struct xe_pfvf_pf *pf, const struct xe_pfvf_xlate_req *re
 	return err;
 }
 
-/* Runs of CPU physical pages handed to the core at once. */
-#define XLATE_IOVA_RUNS		16
-
-/**
- * struct xlate_iova_walk - state of an IOVA translation
- * @req: the request
- * @res: the result
- * @table: the table held for the current batch, under rcu_read_lock()
- * @cur: cursor into @table
- * @runs: runs found behind the IOVA range, not yet translated
- * @nr_runs: entries in @runs
- * @e2big: the caller's array is full; the walk goes on counting
- */
-struct xlate_iova_walk {
-	const struct xe_pfvf_xlate_req *req;
-	struct xe_pfvf_xlate_res *res;
-	const struct xe_pfvf_table *table;
-	struct xe_pfvf_cursor cur;
-	struct xe_pfvf_extent runs[XLATE_IOVA_RUNS];
-	unsigned int nr_runs;
-	bool e2big;
-};
-
-/* Translate the pending runs as CPU space, under rcu_read_lock(). */
-static int xlate_iova_flush(struct xlate_iova_walk *w)
+/* A run that failed: what it maps to may be system RAM. */
+static noinline int xlate_iova_refused(u64 phys, u64 len, int err)
 {
-	unsigned int done;
-	int err;
-
-	if (!w->nr_runs)
-		return 0;
-	err = xe_pfvf_table_xlate_runs(w->table, XE_PFVF_SPACE_CPU, w->req->vfid,
-				       w->runs, w->nr_runs, w->res, &w->cur, &done);
-	/* Keep counting, so that the result tells the size needed. */
-	if (err == -E2BIG)
-		w->e2big = true;
-	else if (err == -EADDRNOTAVAIL &&
-		 xlate_is_ram(w->runs[done].start, w->runs[done].size))
+	if (err == -EADDRNOTAVAIL && xlate_is_ram(phys, len))
 		return -EFAULT;
-	else if (err)
-		return err;
-	/* A table changed between batches is the core's -EAGAIN. */
-	w->nr_runs = 0;
-	return 0;
-}
-
-static int xlate_iova_add_run(struct xlate_iova_walk *w, u64 phys, u64 len)
-{
-	w->runs[w->nr_runs].start = phys;
-	w->runs[w->nr_runs].size = len;
-	if (++w->nr_runs < XLATE_IOVA_RUNS)
-		return 0;
-	return xlate_iova_flush(w);
+	return err;
 }
 
 /*
- * Walk up to @pages IOMMU pages from @iova, under rcu_read_lock().  The
- * loop keeps its state in locals: @w is seen by the core, so the compiler
- * would reload it after every iommu_iova_to_phys().
+ * Walk up to @batch bytes from @iova, translating each run of IOMMU pages
+ * contiguous in CPU physical space as it ends, under rcu_read_lock().  The
+ * loop keeps its state in locals: @runs is seen by the core, so the
+ * compiler would reload it after every iommu_iova_to_phys().
  */
-static int xlate_iova_batch(struct xlate_iova_walk *w, struct iommu_domain *domain,
-			    u64 *iova, u64 *left, u64 pgsize, unsigned int pages)
+static int xlate_iova_batch(struct xe_pfvf_runs *runs, struct iommu_domain *domain,
+			    u64 *iova, u64 *left, u64 pgsize, u64 batch)
 {
-	u64 addr = *iova, rest = *left, run_phys = 0, run_len = 0;
-	int err = 0, hole = 0;
+	u64 addr = *iova, todo, run_phys = 0, run_len = 0;
+	int err, hole = 0;
 
-	while (rest && pages--) {
-		u64 chunk = min(rest, pgsize - (addr & (pgsize - 1)));
+	todo = min(*left, batch - (addr & (pgsize - 1)));
+	*left -= todo;
+	while (todo) {
+		u64 chunk = min(todo, pgsize - (addr & (pgsize - 1)));
 		phys_addr_t phys = iommu_iova_to_phys(domain, addr);
 
 		if (!phys) {
 			hole = -EADDRNOTAVAIL;
 			break;
 		}
-		if (run_phys + run_len != phys || !run_len) {
+		/* Always true for the first page: phys is not 0. */
+		if (phys != run_phys + run_len) {
 			if (run_len) {
-				err = xlate_iova_add_run(w, run_phys, run_len);
-				if (err)
-					return err;
+				err = xe_pfvf_runs_add(runs, run_phys, run_len);
+				if (unlikely(err))
+					return xlate_iova_refused(run_phys, run_len, err);
 			}
 			run_phys = phys;
 			run_len = 0;
 		}
 		run_len += chunk;
 		addr += chunk;
-		rest -= chunk;
+		todo -= chunk;
 	}
 	*iova = addr;
-	*left = rest;
+	*left += todo;
 	/* Runs do not outlive the batch's hold on the table. */
-	if (run_len)
-		err = xlate_iova_add_run(w, run_phys, run_len);
-	if (!err)
-		err = xlate_iova_flush(w);
+	if (run_len) {
+		err = xe_pfvf_runs_add(runs, run_phys, run_len);
+		if (unlikely(err))
+			return xlate_iova_refused(run_phys, run_len, err);
+	}
 	/* What comes before an unmapped page is judged first. */
-	return err ?: hole;
+	return hole;
 }
 
 static int xlate_iova(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 		      const struct xe_pfvf_xlate_req *req, struct xe_pfvf_xlate_res *res)
 {
-	struct xlate_iova_walk w = { .req = req, .res = res };
-	u64 iova = req->addr, left = req->len, pgsize, last;
+	u64 iova = req->addr, left = req->len, pgsize, batch, last;
+	struct xe_pfvf_runs runs;
 	int err;
 
 	err = xe_pfvf_xlate_check(req, &last);
@@ -168,11 +129,14 @@ static int xlate_iova(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 		return -ENXIO;
 
 	pgsize = 1ULL << __ffs(domain->pgsize_bitmap);
-	while (left) {
+	/* Saturates, for a domain whose smallest page is huge. */
+	batch = size_mul(pgsize, XLATE_IOVA_BATCH);
+	do {
 		rcu_read_lock();
-		w.table = rcu_dereference(pf->table);
-		w.cur = (struct xe_pfvf_cursor){};
-		err = xlate_iova_batch(&w, domain, &iova, &left, pgsize, XLATE_IOVA_BATCH);
+		/* A table changed between batches is the core's -EAGAIN. */
+		xe_pfvf_runs_begin(&runs, rcu_dereference(pf->table), XE_PFVF_SPACE_CPU,
+				   req->vfid, res);
+		err = xlate_iova_batch(&runs, domain, &iova, &left, pgsize, batch);
 		rcu_read_unlock();
 		if (err)
 			return err;
@@ -181,8 +145,8 @@ static int xlate_iova(struct xe_pfvf_pf *pf, struct iommu_domain *domain,
 				return -EINTR;
 			cond_resched();
 		}
-	}
-	return w.e2big ? -E2BIG : 0;
+	} while (left);
+	return xe_pfvf_runs_end(&runs);
 }
 
 static void xlate_log(struct xe_pfvf_pf *pf, const struct xe_pfvf_xlate_req *req, int err)

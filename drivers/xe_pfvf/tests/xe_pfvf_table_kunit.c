@@ -173,6 +173,68 @@ static void table_accumulates_runs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xe_pfvf_table_xlate(t->table, &other, &res), -EXDEV);
 }
 
+/*
+ * Ranges one by one, as the IOVA walk hands them over: the first opens VF1's
+ * BAR up to its quota, the next ones inside one bucket are translated
+ * inline, the others with every check; all as xe_pfvf_table_xlate() would.
+ */
+static void table_runs_one_by_one(struct kunit *test)
+{
+	static const struct xe_pfvf_extent ranges[] = {
+		{ 0x10001000, SZ(4) },		/* checked: opens the BAR */
+		{ 0x10003000, SZ(4) },		/* inline */
+		{ 0x10000000, SZ(4) },		/* inline, the extent before */
+		{ 0x10004800, SZ(1) },		/* inline, unaligned */
+		{ 0x10007000, SZ(4) },		/* inline, the last page of the quota */
+		{ 0x10000000, SZ(12) },		/* inline, across buckets */
+		{ 0x10005000, SZ(4) },		/* inline */
+	};
+	struct table_test *t = test->priv;
+	struct xe_pfvf_extent *ext = kunit_kcalloc(test, 16, sizeof(*ext), GFP_KERNEL);
+	struct xe_pfvf_extent *want_ext = kunit_kcalloc(test, 16, sizeof(*ext), GFP_KERNEL);
+	struct xe_pfvf_xlate_res res = { .ext = ext, .max = 16 };
+	struct xe_pfvf_xlate_res want = { .ext = want_ext, .max = 16 };
+	struct xe_pfvf_runs runs;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ext);
+	KUNIT_ASSERT_NOT_NULL(test, want_ext);
+	xe_pfvf_runs_begin(&runs, t->table, XE_PFVF_SPACE_CPU, 0, &res);
+	KUNIT_EXPECT_EQ(test, runs.span, 0ULL);
+	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
+		const struct xe_pfvf_xlate_req req = CPU(ranges[i].start, ranges[i].size, 0);
+
+		KUNIT_ASSERT_EQ(test, xe_pfvf_table_xlate(t->table, &req, &want), 0);
+		KUNIT_ASSERT_EQ_MSG(test, xe_pfvf_runs_add(&runs, ranges[i].start,
+							   ranges[i].size), 0, "range %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, runs.base, 0x10000000ULL);
+	KUNIT_EXPECT_EQ(test, runs.span, SZ(32));
+	KUNIT_EXPECT_EQ(test, xe_pfvf_runs_end(&runs), 0);
+	KUNIT_ASSERT_EQ(test, res.nr, want.nr);
+	KUNIT_EXPECT_EQ(test, res.bytes, want.bytes);
+	KUNIT_EXPECT_EQ(test, res.generation, 7U);
+	KUNIT_EXPECT_EQ(test, memcmp(ext, want_ext, res.nr * sizeof(*ext)), 0);
+
+	/* Past the quota, across its end, below the BAR, VF2's BAR. */
+	KUNIT_EXPECT_EQ(test, xe_pfvf_runs_add(&runs, 0x10008000, SZ(4)), -ERANGE);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_runs_add(&runs, 0x10007000, SZ(4) + 1), -ERANGE);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_runs_add(&runs, 0x0ffff000, SZ(4)), -EADDRNOTAVAIL);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_runs_add(&runs, 0x10010000, SZ(4)), -EXDEV);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_runs_add(&runs, 0x10000000, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, res.nr, want.nr);
+
+	/* A full array counts on, inline too. */
+	res = (struct xe_pfvf_xlate_res){ .ext = ext, .max = 1 };
+	xe_pfvf_runs_begin(&runs, t->table, XE_PFVF_SPACE_BUS, 1, &res);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_runs_add(&runs, 0x80004000, SZ(4)), 0);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_runs_add(&runs, 0x80000000, SZ(4)), 0);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_runs_add(&runs, 0x80002000, SZ(4)), 0);
+	KUNIT_EXPECT_EQ(test, xe_pfvf_runs_end(&runs), -E2BIG);
+	KUNIT_EXPECT_EQ(test, res.nr, 3U);
+	KUNIT_EXPECT_EQ(test, ext[0].start, 0x20000ULL);
+}
+
 static void table_rejects_overlaps(struct kunit *test)
 {
 	struct table_test *t = test->priv;
@@ -253,6 +315,7 @@ static struct kunit_case table_test_cases[] = {
 	KUNIT_CASE_PARAM(table_xlate, xlate_gen_params),
 	KUNIT_CASE(table_e2big_counts),
 	KUNIT_CASE(table_accumulates_runs),
+	KUNIT_CASE(table_runs_one_by_one),
 	KUNIT_CASE(table_rejects_overlaps),
 	KUNIT_CASE_PARAM(table_cfg_create, cfg_gen_params),
 	{}

@@ -341,12 +341,52 @@ out:
 	iommu_domain_free(domain);
 }
 
+/*
+ * Runs after the first in VF1's BAR are translated inline, up to the end of
+ * the BAR: a run from inside it across its end is still refused as a whole
+ * (-ENXIO when VF2's BAR follows right after, so that the run is
+ * physically contiguous), and what comes before it is judged first.
+ */
+static void xlate_iova_run_across_bar_end(struct kunit *test)
+{
+	struct xe_pfvf_kunit_pf *t = require_setup(test);
+	struct xe_pfvf_xlate_req req = {
+		.space = XE_PFVF_SPACE_IOVA, .addr = IOVA_BASE, .len = 3 * SZ_4K,
+	};
+	/* LMEM pages 1 and 3 live at VRAM 0x0 and 0x8000. */
+	const struct xe_pfvf_extent want[] = { { 0x0, SZ_4K }, { 0x8000, SZ_4K } };
+	bool adjacent = t->bar[1] == t->bar[0] + SZ_16K;
+	struct iommu_domain *domain;
+
+	domain = iommu_domain_alloc(&pci_bus_type);
+	if (!domain)
+		kunit_skip(test, "no IOMMU domain (boot with intel_iommu=on)");
+	/* BAR pages 1 and 3 of VF1, then VF2's first page. */
+	KUNIT_ASSERT_EQ(test, map_page(domain, IOVA_BASE, t->bar[0] + SZ_4K), 0);
+	KUNIT_ASSERT_EQ(test, map_page(domain, IOVA_BASE + SZ_4K, t->bar[0] + 3 * SZ_4K), 0);
+	KUNIT_ASSERT_EQ(test, map_page(domain, IOVA_BASE + SZ_8K, t->bar[1]), 0);
+
+	expect_xlate(test, t->pf, domain, (struct xe_pfvf_xlate_req){
+		.space = XE_PFVF_SPACE_IOVA, .addr = IOVA_BASE, .len = SZ_8K }, want, 2);
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), adjacent ? -ENXIO : -EXDEV);
+	req.vfid = 1;
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), adjacent ? -ENXIO : -EXDEV);
+	/* VF2's page on its own: VF2's for the PF, another VF's for VF1. */
+	req.addr = IOVA_BASE + SZ_8K;
+	req.len = SZ_4K;
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), -EXDEV);
+	req.vfid = 0;
+	KUNIT_EXPECT_EQ(test, xlate_err(t->pf, domain, req), 0);
+	iommu_domain_free(domain);
+}
+
 static struct kunit_case xlate_test_cases[] = {
 	KUNIT_CASE(xlate_real_vf_bar),
 	KUNIT_CASE(xlate_vf_scoped),
 	KUNIT_CASE(xlate_provisioning_changes),
 	KUNIT_CASE(xlate_iova),
 	KUNIT_CASE(xlate_iova_long_walk),
+	KUNIT_CASE(xlate_iova_run_across_bar_end),
 	{}
 };
 

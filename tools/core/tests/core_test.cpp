@@ -1230,3 +1230,191 @@ TEST(XlateRuns, PagesInAnyOrderEqualOneCallPerRun) {
     EXPECT_EQ(small.done, runs.size());
     EXPECT_EQ(small.bytes, bytes);
 }
+
+/* ---- xe_pfvf_runs_add(): runs inline in the BAR of a checked one ---- */
+
+namespace {
+
+// Ranges translated one by one through xe_pfvf_runs_add(), as the kernel's
+// IOVA walk hands them over.
+struct Runs {
+    Extents buf;
+    xe_pfvf_xlate_res res{};
+    xe_pfvf_runs rs{};
+
+    Runs(const xe_pfvf_table& table, u32 space, u16 vfid, u32 max = 4096) : buf(max) {
+        res.ext = buf.data();
+        res.max = max;
+        xe_pfvf_runs_begin(&rs, &table, space, vfid, &res);
+    }
+    Runs(const Runs&) = delete;
+    Runs& operator=(const Runs&) = delete;
+    Runs(Runs&&) = delete;
+    Runs& operator=(Runs&&) = delete;
+    ~Runs() = default;
+
+    int add(u64 start, u64 len) { return xe_pfvf_runs_add(&rs, start, len); }
+    [[nodiscard]] Extents ext() const { return {buf.begin(), buf.begin() + std::min(res.nr, res.max)}; }
+};
+
+}  // namespace
+
+// The first range goes through every check; then the state covers the VF's
+// BAR up to the end of the BAR or of the quota, whichever comes first.
+TEST_F(XlateRunsBasic, ACheckedRunOpensItsBarUpToTheQuotaOrTheBarEnd) {
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    Runs vf1(pf.table(), XE_PFVF_SPACE_CPU, 0);
+    EXPECT_EQ(vf1.rs.span, 0U);
+    ASSERT_EQ(vf1.add(cpu0 + 8 * KiB, G), 0);
+    EXPECT_EQ(vf1.rs.base, cpu0);
+    EXPECT_EQ(vf1.rs.span, 28 * KiB) << "VF1: 28 KiB of quota behind a 32 KiB BAR";
+    EXPECT_EQ(vf1.rs.bucket, pf.core.cfgs[0]->bucket);
+    EXPECT_EQ(vf1.rs.bucket_shift, pf.core.cfgs[0]->bucket_shift);
+
+    Runs vf5(pf.table(), XE_PFVF_SPACE_BUS, 5);
+    ASSERT_EQ(vf5.add(cpu0 + bus_off + 2 * MiB, G), 0);
+    EXPECT_EQ(vf5.rs.base, cpu0 + bus_off + 2 * MiB);
+    EXPECT_EQ(vf5.rs.span, 8 * KiB) << "VF5: 32 KiB of quota behind an 8 KiB BAR";
+
+    // Failures leave the state as it was.
+    EXPECT_EQ(vf1.add(cpu0 + 32 * KiB, G), -EXDEV);
+    EXPECT_EQ(vf1.rs.base, cpu0);
+    EXPECT_EQ(vf1.rs.span, 28 * KiB);
+    EXPECT_EQ(xe_pfvf_runs_end(&vf1.rs), 0);
+}
+
+// Whatever the inline path does not cover goes through every check, with
+// its errno, after a range of VF1 has opened VF1's BAR.
+TEST_F(XlateRunsBasic, RunsOutsideTheOpenBarAreChecked) {
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    struct Case {
+        xe_pfvf_extent run;
+        int err;
+    };
+    const std::array<Case, 10> cases{{
+        {{cpu0 + 28 * KiB, G}, -ERANGE},        // the BAR's tail, past the quota
+        {{cpu0 + 24 * KiB, G + 1}, -ERANGE},    // across the end of the quota
+        {{cpu0 + 24 * KiB, 2 * G}, -ERANGE},
+        {{cpu0 + 28 * KiB, 8 * KiB}, -ENXIO},   // past the end of the BAR
+        {{cpu0 - G, G}, -EADDRNOTAVAIL},         // just below the BAR
+        {{cpu0 - G, 2 * G}, -EADDRNOTAVAIL},     // from below into it
+        {{0x5000'0000, G}, -EPERM},              // the PF's BAR, below
+        {{cpu0 + 32 * KiB, G}, -EXDEV},          // VF2's, right after
+        {{cpu0 + 4 * KiB, 0}, -EINVAL},
+        {{u64_max - G + 2, G}, -EOVERFLOW},
+    }};
+    for (const auto& c : cases) {
+        SCOPED_TRACE(::testing::Message() << std::hex << c.run.start << " +" << c.run.size);
+        Runs r(pf.table(), XE_PFVF_SPACE_CPU, 0);
+        ASSERT_EQ(r.add(cpu0 + 20 * KiB, G), 0);
+        const Extents before = r.ext();
+        EXPECT_EQ(errno_name(r.add(c.run.start, c.run.size)), errno_name(c.err));
+        EXPECT_EQ(r.ext(), before);
+        EXPECT_EQ(r.res.bytes, G);
+    }
+}
+
+// Inside the open BAR, runs within one bucket of one extent (the inline
+// path), across buckets and extents (checked), unaligned, and coalescing
+// across runs, against the reference.
+TEST(XlateRunsInline, RunsInTheOpenBarMatchTheReference) {
+    const Pf pf{uneven_model()};
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    const u64 bucket = u64{1} << pf.core.cfgs[0]->bucket_shift;
+    const u64 quota = pf.model.vfs[0].prov->quota;
+    const Extents runs{
+        {cpu0 + 5 * G, G},                       // in the 32 MiB extent
+        {cpu0 + 6 * G, G},                       // coalesces with the one before
+        {cpu0 + bucket - G, 2 * G},              // across two buckets of one extent
+        {cpu0 + 32 * MiB, G},                    // a 4 KiB extent: a bucket over several
+        {cpu0 + 32 * MiB + 2 * G, 3 * G},        // across extents
+        {cpu0 + 3 * bucket + 100, 2 * G - 200},  // unaligned, inside a bucket
+        {cpu0 + 7 * G + 1, 1},                   // one byte
+        {cpu0 + quota - G, G},                   // the last page of the quota
+        {cpu0, 32 * MiB},                        // the whole first extent
+        {cpu0 + 40 * MiB, 4 * G},                // in the 16 MiB extent
+    };
+    Runs r(pf.table(), XE_PFVF_SPACE_CPU, 1);
+    for (const auto& run : runs) {
+        ASSERT_EQ(r.add(run.start, run.size), 0) << std::hex << run.start << " +" << run.size;
+    }
+    EXPECT_EQ(xe_pfvf_runs_end(&r.rs), 0);
+    EXPECT_EQ(r.ext(), reference_runs(pf, XE_PFVF_SPACE_CPU, runs));
+    u64 bytes = 0;
+    for (const auto& run : runs) {
+        bytes += run.size;
+    }
+    EXPECT_EQ(r.res.bytes, bytes);
+}
+
+// Once a range has opened the BAR, any range inside it and inside the quota
+// is translated without the table: inline inside one bucket of one extent,
+// out of line across buckets and extents.  Take the table away and they
+// still translate, exactly.
+TEST(XlateRunsInline, RunsInsideTheOpenBarNeedNoTable) {
+    const Pf pf{uneven_model()};
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    const u64 quota = pf.model.vfs[0].prov->quota;
+    std::mt19937_64 rng(5);
+    std::uniform_int_distribution<u64> page(0, quota / G - 1);
+    Extents runs{{cpu0 + 32 * MiB - G, G}};
+    for (int i = 0; i < 4000; i++) {
+        const u64 off = page(rng) * G;
+        const u64 len = std::min<u64>((i % 5 + 1) * G, quota - off);
+        runs.push_back({cpu0 + off, len});
+    }
+    Runs r(pf.table(), XE_PFVF_SPACE_CPU, 0, 1U << 15);
+    ASSERT_EQ(r.add(runs[0].start, runs[0].size), 0);
+    r.rs.table = nullptr;  // the checked path would fault
+    for (std::size_t i = 1; i < runs.size(); i++) {
+        ASSERT_EQ(r.add(runs[i].start, runs[i].size), 0) << i;
+    }
+    EXPECT_EQ(xe_pfvf_runs_end(&r.rs), 0);
+    EXPECT_EQ(r.ext(), reference_runs(pf, XE_PFVF_SPACE_CPU, runs));
+    EXPECT_EQ(r.res.vfid, 1);
+}
+
+// A result counts on past a full array through the inline path too.
+TEST(XlateRunsInline, FullArrayCountsOnAndEndsE2big) {
+    const Pf pf{uneven_model()};
+    ASSERT_TRUE(pf.core.table) << errno_name(pf.core.err);
+    Runs r(pf.table(), XE_PFVF_SPACE_CPU, 1, 3);
+    // Pages 0, 2, 4, ... of the first extent: one extent each.
+    for (u64 p = 0; p < 20; p += 2) {
+        ASSERT_EQ(r.add(cpu0 + p * G, G), 0);
+    }
+    EXPECT_EQ(errno_name(xe_pfvf_runs_end(&r.rs)), "-E2BIG");
+    EXPECT_EQ(r.res.nr, 10U);
+    EXPECT_EQ(r.res.bytes, 10 * G);
+    const Extents want{{0, G}, {2 * G, G}, {4 * G, G}};
+    EXPECT_EQ(r.ext(), want);
+}
+
+// Beginning again on another table forgets the open BAR: a VF provisioned
+// again in between is -EAGAIN even where the old table's BAR was open.
+TEST_F(XlateRunsBasic, BegunOnAnotherTableTheyCheckAgain) {
+    Pf again(basic_model());
+    ASSERT_TRUE(again.core.table);
+    again.core.cfgs[1]->generation = pf.core.cfgs[1]->generation + 1;
+    xe_pfvf_xlate_res res{};
+    xe_pfvf_runs rs{};
+    xe_pfvf_runs_begin(&rs, &pf.table(), XE_PFVF_SPACE_CPU, 2, &res);
+    ASSERT_EQ(xe_pfvf_runs_add(&rs, cpu0 + 32 * KiB, G), 0);
+    ASSERT_EQ(xe_pfvf_runs_add(&rs, cpu0 + 36 * KiB, G), 0);
+    xe_pfvf_runs_begin(&rs, &again.table(), XE_PFVF_SPACE_CPU, 2, &res);
+    EXPECT_EQ(rs.span, 0U);
+    EXPECT_EQ(xe_pfvf_runs_add(&rs, cpu0 + 40 * KiB, G), -EAGAIN);
+    EXPECT_EQ(res.bytes, 2 * G);
+}
+
+// LMEM and BAR offsets have no range to open: -EINVAL, as for the batch call.
+TEST_F(XlateRunsBasic, OneByOneInOtherSpacesAreEinval) {
+    for (const u32 space : {u32{XE_PFVF_SPACE_LMEM}, u32{XE_PFVF_SPACE_BAR}, u32{XE_PFVF_SPACE_IOVA}}) {
+        xe_pfvf_xlate_res res{};
+        xe_pfvf_runs rs{};
+        xe_pfvf_runs_begin(&rs, &pf.table(), space, 1, &res);
+        EXPECT_EQ(xe_pfvf_runs_add(&rs, 0, G), -EINVAL) << space;
+        EXPECT_EQ(xe_pfvf_runs_add(&rs, 0, G), -EINVAL) << space;
+        EXPECT_EQ(res.nr, 0U);
+    }
+}
