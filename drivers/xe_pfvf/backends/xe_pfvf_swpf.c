@@ -442,6 +442,37 @@ static struct pci_driver swpf_driver = {
 	.err_handler = &swpf_err_handlers,
 };
 
+/**
+ * xe_pfvf_swpf_vram() - the simulated VRAM of a software PF
+ * @pdev: a PF bound to xe_pfvf_swpf
+ * @size: set to the size of the VRAM in bytes
+ *
+ * For in-kernel benchmarks and tests that play the PF GPU reading what it
+ * imported over the private interconnect: VRAM address n (as in
+ * &xe_pfvf_extent.start of a &struct xe_pfvf_mapping) is byte n of the
+ * returned memory.  It stays valid while the PF stays bound.  A caller
+ * that reads it under the reservation lock of a buffer it maps over the
+ * private interconnect has that guarantee: removing the PF revokes the
+ * mapping (under that lock) before the VRAM is freed.
+ *
+ * Return: the VRAM, or ERR_PTR(-ENODEV) if @pdev is not bound to
+ * xe_pfvf_swpf.
+ */
+const void *xe_pfvf_swpf_vram(struct pci_dev *pdev, u64 *size)
+{
+	struct swpf *swpf;
+
+	if (!pdev || pdev->dev.driver != &swpf_driver.driver) {
+		pr_notice_ratelimited(SWPF_NAME ": %s is not a software PF\n",
+				      pdev ? pci_name(pdev) : "(none)");
+		return ERR_PTR(-ENODEV);
+	}
+	swpf = pci_get_drvdata(pdev);
+	*size = swpf->vram_size;
+	return swpf->vram;
+}
+EXPORT_SYMBOL_NS_GPL(xe_pfvf_swpf_vram, XE_PFVF_NS);
+
 static int swpf_attach(const char *name)
 {
 	unsigned int domain, bus, slot, fn;

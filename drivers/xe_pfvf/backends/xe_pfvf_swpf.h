@@ -129,6 +129,7 @@ struct swpf_tag {
 
 /* xe_pfvf_swpf.c */
 int swpf_vf_ctl(struct swpf *swpf, bool provision, unsigned int vfid);
+const void *xe_pfvf_swpf_vram(struct pci_dev *pdev, u64 *size);
 
 /* xe_pfvf_swpf_import.c */
 int swpf_imports_init(struct swpf *swpf);
