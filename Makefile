@@ -8,7 +8,8 @@
 #                  stock kernel behind a PCIe switch, debug kernel)
 #
 # Other targets: deps, modules, modules-debug, sparse, checkpatch, tools,
-# igt, debug-kernel, vm-shell (KERNEL=stock|debug), clean.
+# igt, debug-kernel, vm-shell (KERNEL=stock|debug), bench, bench-publish,
+# clean.
 #
 # When invoked by Kbuild (make -C $(KDIR) M=...), only the Kbuild file is
 # used; this Makefile is for people.
@@ -43,7 +44,7 @@ RIG := $(BUILD)/tools/rig/xe-pfvf-rig
 KSRC := Kbuild drivers include uapi
 
 .PHONY: all deps modules modules-debug sparse checkpatch tools igt debug-kernel \
-	host-tests static vm-stock vm-switch vm-debug vm-debug-switch vm-debug-epyc check demo bench vm-shell clean \
+	host-tests static vm-stock vm-switch vm-debug vm-debug-switch vm-debug-epyc check demo bench bench-publish vm-shell clean \
 	modules-612 debug-kernel-612 modules-debug612 xe-module dkms-check dkms-install vm-stock612 vm-debug612
 
 all: modules tools igt
@@ -181,9 +182,11 @@ vm-debug: modules-debug tools igt
 # reach each other there, so the dma-buf standard path maps instead of
 # refusing.  Only the tests that differ by topology.  The switch has a
 # second function under a second downstream port and a third under a
-# second root port (switch2), for the P2P differential test.
+# second root port (switch2), for the P2P differential test.  It also runs
+# the benchmark module's paths once each (bench-smoke), which the stock
+# lanes run as part of the whole rig.
 vm-debug-switch: modules-debug tools igt
-	$(call vm_lane,debug-switch,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,switch2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf dmabuf-unload p2p-diff swpf-detach-with-vfs module-unload kmemleak,--timeout 1800)
+	$(call vm_lane,debug-switch,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,switch2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf dmabuf-unload p2p-diff swpf-detach-with-vfs module-unload bench-smoke kmemleak,--timeout 1800)
 
 # The debug kernel on an AMD Zen CPU model: the kernel trusts its host
 # bridge with P2P, so behind the ACS root port the standard path is allowed
@@ -275,21 +278,49 @@ check:
 	$(RIG) sum $(addprefix $(BUILD)/check/,$(addsuffix .report,$(CHECK_REPORTS)))
 
 # Benchmarks: figures and ratios against a baseline measured in the same run.
+# bench_vm LANE SCRIPT RUN-VM-ARGS: one benchmark VM (stock kernel); its
+# script.log is kept as $(BENCH)/LANE.log.  Fails when the VM or the guest
+# script does not run to its end.
+define bench_vm
+	@tools/vm/run-vm.sh --lane $(1) --kernel /boot/vmlinuz-$(KVER) --kver $(KVER) \
+		--moddir $(BUILD)/kmod-stock/drivers/xe_pfvf --out $(BUILD)/vm-$(1) \
+		--script tools/vm/$(2) $(3) --timeout 900 >/dev/null 2>&1 || \
+		{ echo "bench: the $(1) VM did not run to its end; its console:"; \
+		  tail -n 30 $(BUILD)/vm-$(1)/console.log; exit 1; }
+	@cp $(BUILD)/vm-$(1)/script.log $(BENCH)/$(1).log
+	@grep -qx 'RESULT script PASS' $(BUILD)/vm-$(1)/results || \
+		{ echo "bench: tools/vm/$(2) failed:"; tail -n 30 $(BENCH)/$(1).log; exit 1; }
+	@grep -v 'xe_pfvf_bench: csv=' $(BENCH)/$(1).log | sed 's/^/   /' || true
+endef
+
+BENCH := $(BUILD)/bench
 bench: modules tools
+	@command -v gnuplot >/dev/null || { echo "bench: no gnuplot (make deps)"; exit 1; }
+	@rm -rf $(BENCH) && mkdir -p $(BENCH)
 	@echo "== core lookups (userspace, the kernel's core sources)"
 	@$(BUILD)/tools/core/xe-pfvf-core-bench
-	@echo "== IOVA translation in the VM (stock kernel, TCG: compare ratios, not absolutes)"
-	@tools/vm/run-vm.sh --lane bench --kernel /boot/vmlinuz-$(KVER) --kver $(KVER) \
-		--moddir $(BUILD)/kmod-stock/drivers/xe_pfvf --out $(BUILD)/vm-bench \
-		--script tools/vm/bench-guest.sh --vf-bar large --timeout 600 >/dev/null 2>&1 || \
-		{ tail -n 30 $(BUILD)/vm-bench/console.log; exit 1; }
-	@cat $(BUILD)/vm-bench/script.log
-	@echo "== revocation latency in the VM (stock kernel): one VF's stuck importer against another VF"
-	@tools/vm/run-vm.sh --lane bench-revoke --kernel /boot/vmlinuz-$(KVER) --kver $(KVER) \
-		--moddir $(BUILD)/kmod-stock/drivers/xe_pfvf --out $(BUILD)/vm-bench-revoke \
-		--script tools/vm/bench-revoke-guest.sh --timeout 600 >/dev/null 2>&1 || \
-		{ tail -n 30 $(BUILD)/vm-bench-revoke/console.log; exit 1; }
-	@cat $(BUILD)/vm-bench-revoke/script.log
+	@echo "== VM 1 of 3 (stock kernel, TCG: compare ratios, not absolutes): IOVA translation, dma-buf map+unmap; 1 VF, 1 MiB BAR"
+	$(call bench_vm,bench,bench-guest.sh,--vf-bar large)
+	@echo "== VM 2 of 3: revocation beside a stuck importer, frames, revocation of 1 to 1024 dma-bufs; 4 VFs"
+	$(call bench_vm,bench-revoke,bench-revoke-guest.sh,)
+	@echo "== VM 3 of 3: scale, 1, 8 and 127 VFs provisioned; 127 VFs"
+	$(call bench_vm,bench-scale,bench-scale-guest.sh,--vfs 127)
+	@echo "== figures against their targets (CSVs, figures.md and plots in $(BENCH))"
+	@$(BUILD)/tools/bench/xe-pfvf-bench-report --out $(BENCH) \
+		$(BENCH)/bench.log $(BENCH)/bench-revoke.log $(BENCH)/bench-scale.log
+	@echo "== plots"
+	@cd $(BENCH) && for gp in *.gp; do gnuplot "$$gp" || exit 1; done
+	@ls $(BENCH)/*.png
+
+# The last `make bench` into docs/bench, for the README: figures.md, the
+# CSVs, the plots and the raw logs; commit them by hand.
+bench-publish:
+	@test -f $(BENCH)/figures.md || { echo "bench-publish: no $(BENCH)/figures.md (make bench first)"; exit 1; }
+	@rm -rf docs/bench && mkdir -p docs/bench
+	@cp $(BENCH)/figures.md $(BENCH)/*.csv $(BENCH)/*.png $(BENCH)/*.log docs/bench/
+	@echo "$$(date -u +%F) commit $$(git rev-parse --short HEAD)$$(git diff --quiet HEAD || echo +changes), $$(nproc) cores ($$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), QEMU $$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') TCG, guest kernel Debian $(KVER)" \
+		> docs/bench/run.txt
+	@echo "docs/bench: $$(cd docs/bench && echo *)"
 
 demo: modules tools
 	@echo "== booting the stock kernel with the emulated SR-IOV PF (about 15 s)"

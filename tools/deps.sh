@@ -26,6 +26,8 @@ pkgs=(
 	nlohmann-json3-dev python3 groff-base
 	# graphics stack: libdrm and IGT (libigt.so.0)
 	libdrm-dev intel-gpu-tools
+	# `make bench`'s plots (PNG through the pngcairo or png terminal)
+	gnuplot-nox
 )
 
 missing=()

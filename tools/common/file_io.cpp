@@ -69,4 +69,22 @@ std::string read_text_file(const std::filesystem::path& path) {
     return text;
 }
 
+void write_text_file(const std::filesystem::path& path, std::string_view text) {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): POSIX open() is variadic
+    const UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd.valid()) {
+        throw_errno(path, "cannot create");
+    }
+    while (!text.empty()) {
+        const ssize_t put = ::write(fd.get(), text.data(), text.size());
+        if (put < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw_errno(path, "cannot write");
+        }
+        text.remove_prefix(static_cast<std::size_t>(put));
+    }
+}
+
 }  // namespace xe_pfvf

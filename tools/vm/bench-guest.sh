@@ -10,8 +10,9 @@ for kb in 4 2048; do
 	rig_load attach="$pf" num_vfs=1 extent_kb=$kb || exit 1
 	vf=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn0")")
 	dmesg -C
-	insmod "$XE_RIG_MODDIR/xe_pfvf_bench.ko" vf="$vf" iterations=20 || exit 1
-	dmesg | grep -o 'xe_pfvf_bench: .*' | sed "s/^xe_pfvf_bench: /xe_pfvf_bench: VRAM chunks ${kb} KiB: /"
+	insmod "$XE_RIG_MODDIR/xe_pfvf_bench.ko" vf="$vf" extent_kb=$kb iterations=20 || exit 1
+	dmesg | grep -o 'xe_pfvf_bench: .*' |
+		sed "/^xe_pfvf_bench: csv=/!s/^xe_pfvf_bench: /xe_pfvf_bench: VRAM chunks ${kb} KiB: /"
 	rmmod xe_pfvf_bench
 	rig_unload
 done

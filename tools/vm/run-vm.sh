@@ -5,7 +5,7 @@
 #   run-vm.sh --kernel BZIMAGE --kver KVER|- --moddir DIR --out DIR
 #             [--lane NAME] [--topology T] [--timeout SECS]
 #             [--shell] [--demo] [--script FILE] [--only 'TEST...']
-#             [--vf-bar small|large] [--cpu MODEL] [--env NAME=VALUE]...
+#             [--vf-bar small|large] [--vfs N] [--cpu MODEL] [--env NAME=VALUE]...
 #
 # --topology: rootport (the PF under a root port, the default), switch (under
 # an x3130 switch in a root port), rootports2 (rootport plus an e1000e under
@@ -16,6 +16,8 @@
 # rig_load) in the guest instead of the tests; its output is OUT/script.log.
 # --vf-bar large gives the PF one VF with a 1 MiB BAR0 (the most queue
 # doorbells the emulated NVMe VF can have) instead of four 16 KiB ones.
+# --vfs N (1 to 127, default 4; rootport topologies only above 4) gives the
+# PF N VFs of 16 KiB BAR0 each (with --vf-bar small).
 # --cpu picks QEMU's CPU model (default max): EPYC makes the kernel trust
 # the host bridge with P2P (cpu_supports_p2pdma(), AMD Zen and later).
 # --kver names /lib/modules/KVER for the initramfs modules ("-" when virtio,
@@ -32,13 +34,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 kernel= kver= moddir= out= lane=vm topology=rootport timeout=900 mode=test script= only=
 vfbar=small
+vfs=4 vfs_given=0
 extra_env=
 cpu=max,la57=off
 igtdir=${XE_PFVF_IGT_DIR:-$repo/build/igt}
 bindir=${XE_PFVF_BIN_DIR:-$repo/build/tools}
 
 usage() {
-	sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -56,6 +59,7 @@ while [ $# -gt 0 ]; do
 	--script) mode=script; script=$(realpath "$2"); shift 2 ;;
 	--only) only=$2; shift 2 ;;
 	--vf-bar) vfbar=$2; shift 2 ;;
+	--vfs) vfs=$2; vfs_given=1; shift 2 ;;
 	--cpu) cpu=$2; shift 2 ;;
 	--env)
 		[[ "$2" =~ ^XE_RIG_[A-Z0-9_]+=[^\']*$ ]] || { echo "run-vm.sh: --env wants XE_RIG_NAME=VALUE without quotes, not $2" >&2; exit 2; }
@@ -85,25 +89,41 @@ ${extra_env:+export$extra_env}
 exec /bin/bash '$repo/tools/vm/guest-run.sh'
 ENTRY
 
-# The SR-IOV PF: QEMU's NVMe controller with 4 VFs, behind a root port or
-# behind a PCIe switch (x3130 upstream + downstream port) in that port.
-# A VF's BAR0 holds its queue doorbells (8 bytes a queue pair) and MSI-X
-# table, rounded up to a power of two: 8 flexible queues give 16 KiB each;
-# 65532 queues for a single VF give 1 MiB.
+# The SR-IOV PF: QEMU's NVMe controller with 4 VFs (--vfs), behind a root
+# port or behind a PCIe switch (x3130 upstream + downstream port) in that
+# port.  A VF's BAR0 holds its queue doorbells (8 bytes a queue pair) and
+# MSI-X table, rounded up to a power of two: 2 flexible queues a VF give
+# 16 KiB each up to 127 VFs; 65532 queues for a single VF give 1 MiB.
+# QEMU 7.2 (hw/nvme/ctrl.c, nvme_check_constraints()) wants at most 127 VFs,
+# sriov_vq_flexible >= 2 * sriov_max_vfs, sriov_vi_flexible >= sriov_max_vfs,
+# max_ioqpairs >= sriov_vq_flexible + 2 and msix_qsize >= sriov_vi_flexible + 1.
+[[ "$vfs" =~ ^[0-9]+$ ]] && [ "$vfs" -ge 1 ] && [ "$vfs" -le 127 ] ||
+	{ echo "run-vm.sh: --vfs wants 1 to 127, not $vfs" >&2; exit 2; }
 case "$vfbar" in
 small)
-	pf="nvme,serial=xepf0,subsys=s0,sriov_max_vfs=4,sriov_vq_flexible=8"
-	pf="$pf,sriov_vi_flexible=4,max_ioqpairs=12,msix_qsize=6"
+	pf="nvme,serial=xepf0,subsys=s0,sriov_max_vfs=$vfs,sriov_vq_flexible=$((2 * vfs))"
+	pf="$pf,sriov_vi_flexible=$vfs,max_ioqpairs=$((2 * vfs + 4)),msix_qsize=$((vfs + 2))"
 	;;
 large)
+	[ "$vfs_given" -eq 0 ] || { echo "run-vm.sh: --vf-bar large has one VF, no --vfs" >&2; exit 2; }
 	pf="nvme,serial=xepf0,subsys=s0,sriov_max_vfs=1,sriov_vq_flexible=65532"
 	pf="$pf,sriov_vi_flexible=1,max_ioqpairs=65534,msix_qsize=2"
 	;;
 *) echo "run-vm.sh: unknown --vf-bar $vfbar" >&2; exit 2 ;;
 esac
+# The firmware sizes the root port's memory window for the PF's own BARs;
+# many VF BARs need room reserved there (127 x 16 KiB is 2 MiB less 16 KiB).
+# The VFs sit on the PF's bus (routing IDs 1 to 127, ARI), so no more buses.
+rp1=pcie-root-port,id=rp1,chassis=1,slot=1
+if [ "$vfs" -gt 4 ]; then
+	case "$topology" in
+	rootport|rootports2) rp1="$rp1,mem-reserve=32M" ;;
+	*) echo "run-vm.sh: --vfs above 4 only with the rootport topologies" >&2; exit 2 ;;
+	esac
+fi
 case "$topology" in
 rootport)
-	topo=(-device pcie-root-port,id=rp1,chassis=1,slot=1
+	topo=(-device "$rp1"
 	      -device nvme-subsys,id=s0 -device "$pf,bus=rp1")
 	;;
 switch)
@@ -115,7 +135,7 @@ switch)
 rootports2)
 	# A second PCIe function (an e1000e, no driver needed) under a second
 	# root port: P2P between them has no common upstream bridge.
-	topo=(-device pcie-root-port,id=rp1,chassis=1,slot=1
+	topo=(-device "$rp1"
 	      -device nvme-subsys,id=s0 -device "$pf,bus=rp1"
 	      -device pcie-root-port,id=rp2,chassis=1,slot=2
 	      -device e1000e,bus=rp2)
