@@ -1,6 +1,7 @@
 #include "bench_report.hpp"
 
 #include "parse.hpp"
+#include "text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -88,17 +89,6 @@ constexpr double bytes_per_mib = 1024.0 * 1024.0;
     std::string message = where;
     message.append(word).append(": ").append(what);
     throw InputError(message);
-}
-
-[[nodiscard]] std::string join(std::span<const std::string> items, std::string_view separator) {
-    std::string out;
-    for (const auto& item : items) {
-        if (!out.empty()) {
-            out += separator;
-        }
-        out += item;
-    }
-    return out;
 }
 
 /// @p value with @p digits significant digits, without an exponent.

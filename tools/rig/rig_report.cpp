@@ -1,5 +1,7 @@
 #include "rig_report.hpp"
 
+#include "text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -77,17 +79,6 @@ constexpr std::string_view whitespace = " \t\r\n\f\v";
 [[nodiscard]] std::string relative_line(const KtapLine& line, std::size_t base) {
     const std::size_t extra = line.indent > base ? line.indent - base : 0;
     return std::string(extra, ' ') + std::string(line.body);
-}
-
-[[nodiscard]] std::string join(std::span<const std::string> items, std::string_view separator) {
-    std::string out;
-    for (const auto& item : items) {
-        if (!out.empty()) {
-            out += separator;
-        }
-        out += item;
-    }
-    return out;
 }
 
 /// The suite KunitParser is in the middle of.
