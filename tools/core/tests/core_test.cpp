@@ -1358,7 +1358,7 @@ TEST(XlateRunsInline, RunsInsideTheOpenBarNeedNoTable) {
     std::mt19937_64 rng(5);
     std::uniform_int_distribution<u64> page(0, quota / G - 1);
     Extents runs{{cpu0 + 32 * MiB - G, G}};
-    for (int i = 0; i < 4000; i++) {
+    for (u64 i = 0; i < 4000; i++) {
         const u64 off = page(rng) * G;
         const u64 len = std::min<u64>((i % 5 + 1) * G, quota - off);
         runs.push_back({cpu0 + off, len});
