@@ -168,23 +168,24 @@ vm-switch: modules tools igt
 	$(call vm_lane,stock-switch,/boot/vmlinuz-$(KVER),$(KVER),$(BUILD)/kmod-stock/drivers/xe_pfvf,switch,)
 
 # The debug 6.1 lane: the whole rig, plus what only the debug kernel
-# judges well: 20 000 calls of the uAPI fuzzer (`make vm-fuzz` runs a
-# million), the P2P differential test (root port) and 30 s of the race
-# stress (`make vm-stress` runs 60 s alone).
-FUZZ_COUNT_CHECK ?= 20000
+# judges well: 10 000 calls of the uAPI fuzzer (`make vm-fuzz` runs a
+# million), the P2P differential test (root port) and 20 s of the race
+# stress (`make vm-stress` runs 60 s alone).  The load/unload cycles of
+# module-reload run in the stock lanes only: module-load and module-unload
+# already take the debug kernel through both paths.
+FUZZ_COUNT_CHECK ?= 10000
 DEBUG_TESTS := module-load kunit swpf-attach swpf-enable-vfs xlate igt uapi dmabuf \
 	dmabuf-unload p2p-diff uapi-fuzz stress swpf-detach-with-vfs swpf-attach-param \
-	swpf-bad-attach module-unload module-reload kmemleak
+	swpf-bad-attach module-unload kmemleak
 vm-debug: modules-debug tools igt
-	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(DEBUG_TESTS),--timeout 1800 --env XE_RIG_STRESS_SECONDS=30 --env XE_RIG_FUZZ_COUNT=$(FUZZ_COUNT_CHECK))
+	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(DEBUG_TESTS),--timeout 1800 --env XE_RIG_STRESS_SECONDS=20 --env XE_RIG_FUZZ_COUNT=$(FUZZ_COUNT_CHECK))
 
 # The debug kernel behind the switch: P2PDMA allows the PF and its VFs to
 # reach each other there, so the dma-buf standard path maps instead of
 # refusing.  Only the tests that differ by topology.  The switch has a
 # second function under a second downstream port and a third under a
 # second root port (switch2), for the P2P differential test.  It also runs
-# the benchmark module's paths once each (bench-smoke), which the stock
-# lanes run as part of the whole rig.
+# the benchmark module's paths once each (bench-smoke), here only.
 vm-debug-switch: modules-debug tools igt
 	$(call vm_lane,debug-switch,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,switch2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf dmabuf-unload p2p-diff swpf-detach-with-vfs module-unload bench-smoke kmemleak,--timeout 1800)
 

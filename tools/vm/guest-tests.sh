@@ -404,8 +404,8 @@ bench_once() {
 }
 
 # The benchmarks of `make bench` that run the module's own paths (issue 12),
-# once each with one sample, so that the kernels of make check judge their
-# code (KASAN, lockdep, kmemleak after it): a 1080p and a 4K frame shared
+# once each with one sample, so that a debug kernel judges their code
+# (KASAN, lockdep, kmemleak after it): a 1080p and a 4K frame shared
 # and copied, a VF reset's revocation of 64 mapped dma-bufs, and the scale
 # run (translation of the whole quota, export+map, PF-wide withdrawal),
 # which leaves the VF unprovisioned and so comes last.  The figures are not
@@ -542,7 +542,8 @@ run_all_tests() {
 	run_test swpf-bad-attach t_swpf_bad_attach
 	run_test module-unload t_module_unload
 	run_test module-reload t_module_reload
-	run_test bench-smoke t_bench_smoke
+	# Only in a lane that asks for it (--only, the debug-switch lane).
+	[ -z "${XE_RIG_ONLY:-}" ] || run_test bench-smoke t_bench_smoke
 	run_test kmemleak t_kmemleak
 }
 

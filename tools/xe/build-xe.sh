@@ -67,12 +67,15 @@ done
 # The build takes 2.5 minutes on an idle 2-core machine (more when it is
 # loaded), a hit about 40 s (the extraction above): a clean one is kept in
 # $XE_PFVF_CACHE/xe-ko, keyed on everything it was made from (this script,
-# the series, xe_pfvf's headers and exported symbols, the compat flags, the
-# kernel tree, its configuration and the compiler).  Only builds that
-# passed the warning check below are kept, so a hit has passed it too.
+# the series, xe_pfvf's headers, the exports of xe_pfvf.ko, the compat
+# flags, the kernel tree, its configuration and the compiler).  Only builds
+# that passed the warning check below are kept, so a hit has passed it too.
 cache=${XE_PFVF_CACHE:-/var/cache/xe_pfvf}/xe-ko
 key=$({
-	cat "$0" "${patches[@]}" "$symvers" "$tree/.config" "$tree/Module.symvers"
+	cat "$0" "${patches[@]}" "$tree/.config" "$tree/Module.symvers"
+	# xe links against xe_pfvf.ko alone: its exports, not the path of the
+	# build or the other modules built beside it.
+	awk -F '\t' '$3 ~ /(^|\/)xe_pfvf$/ { print $1, $2, $4, $5 }' "$symvers"
 	find "$repo/include" -type f | LC_ALL=C sort | xargs cat
 	echo "$tree $flags"
 	sha256sum < "$src"
