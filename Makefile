@@ -192,12 +192,16 @@ vm-debug-switch: modules-debug tools igt
 # The debug kernel on an AMD Zen CPU model: the kernel trusts its host
 # bridge with P2P, so behind the ACS root port the standard path is allowed
 # through the host bridge (mapped for the importer, never raw bus
-# addresses): the KUnit standard-path case checks that mapping, and the
-# guest test that expects the refusal is left out.  Only the tests that
-# differ by CPU, and the P2P differential test with a second root port
-# (rootports2): the third topology, on the CPU whose host bridge is trusted.
+# addresses): the KUnit standard-path case checks that mapping.  Only the
+# tests that differ by CPU, and the P2P differential test with a second
+# root port (rootports2): the third topology, on the CPU whose host bridge
+# is trusted.  The guest dma-buf suite differs here only by the case that
+# expects the refusal, so it runs in the other lanes (add dmabuf to
+# EPYC_TESTS to run it here: the exclusion below leaves that case out).
+EPYC_TESTS := module-load kunit swpf-attach swpf-enable-vfs p2p-diff swpf-detach-with-vfs \
+	module-unload kmemleak
 vm-debug-epyc: modules-debug tools igt
-	$(call vm_lane,debug-epyc,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootports2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf p2p-diff swpf-detach-with-vfs module-unload kmemleak,--timeout 1800 --cpu EPYC --env XE_RIG_DMABUF_EXCLUDE=DmabufVfio.StandardPathIsREMOTEIO)
+	$(call vm_lane,debug-epyc,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootports2,--kunit-suite xe_pfvf_dmabuf,$(EPYC_TESTS),--timeout 1800 --cpu EPYC --env XE_RIG_DMABUF_EXCLUDE=DmabufVfio.StandardPathIsREMOTEIO)
 
 # Debian's stock 6.12 kernel: the whole rig, PF behind the root port.
 vm-stock612: modules-612 tools igt
