@@ -173,35 +173,11 @@ if [ "$mode" = shell ]; then
 	exec "${qemu[@]}" -serial mon:stdio
 fi
 
-# Under TCG, QEMU 7.2 sometimes loses the timer of a halted vCPU for good:
-# the guest's RCU then reports "timer wakeup didn't happen" ("Possible timer
-# handling issue on cpu=N") and every task on that CPU is frozen.  Seen
-# twice in eight lanes on this 2-core machine and at the 10th and 36th
-# repeat of the dma-buf memory disable/enable race test alone, with the
-# LAPIC in TSC-deadline and in one-shot mode alike.  That is the emulator,
-# not a test result: the boot is abandoned (its console kept as
-# console.froze.log, and said so) and the lane booted once more.
-emulator_froze() {
-	# Both: the timer did not fire, and the CPU was idle (halted), not
-	# spinning with interrupts off, which would be a kernel bug.
-	grep -q "timer wakeup didn't happen" "$out/console.log" 2>/dev/null &&
-		grep -q "skipped: idling at" "$out/console.log"
-}
-
-# Under TCG, Debian's stock 6.12 died once before init ran (the CI run of
-# stop 17, the only time so far): an int3 trap at a site the
-# kernel had just patched (sched_clock_cpu, CPU 0 idle) and no longer
-# recognised as its own, most likely a vCPU running a stale translation
-# of code the other vCPU had rewritten.  A kernel that
-# crashes untainted (no module of ours loaded) before the rig ran a single
-# test has not tested anything: that boot is abandoned too (console kept as
-# console.bootcrash.log, and said so) and the lane booted once more.
-emulator_boot_crash() {
-	local con=$out/console.log
-	grep -q '^xe-rig: running' "$con" 2>/dev/null && return 1
-	grep -Eq '(Oops|BUG|Kernel panic)' "$con" 2>/dev/null || return 1
-	grep -q ' Not tainted ' "$con" && ! grep -q ' Tainted: ' "$con"
-}
+# The emulator's failures that are no test result, each detected on the
+# console: the boot is abandoned (its console kept) and the lane booted
+# once more (tools/vm/emulator-verdicts.sh).
+# shellcheck source=emulator-verdicts.sh
+. "$here/emulator-verdicts.sh"
 
 rc=1
 for attempt in 1 2; do
@@ -217,7 +193,7 @@ for attempt in 1 2; do
 	for ((t = 0; t < timeout; t++)); do
 		kill -0 $qpid 2>/dev/null || break
 		sleep 1
-		if ((t % 5 == 0)) && emulator_froze; then
+		if ((t % 5 == 0)) && emulator_froze "$out/console.log"; then
 			froze=1
 			break
 		fi
@@ -238,7 +214,7 @@ for attempt in 1 2; do
 	[ $attempt -eq 1 ] || break
 	if [ $froze -eq 1 ]; then
 		mv "$out/console.log" "$out/console.froze.log"
-	elif emulator_boot_crash; then
+	elif emulator_boot_crash "$out/console.log"; then
 		echo "[$lane] xe-rig: the kernel crashed untainted before the first test (attempt $attempt of 2, console in console.bootcrash.log)" >&2
 		mv "$out/console.log" "$out/console.bootcrash.log"
 	else
