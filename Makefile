@@ -209,13 +209,14 @@ vm-stock612: modules-612 tools igt
 
 # The 6.12 debug kernel: the patched Xe loaded beside xe_pfvf and its
 # KUnit suites (the glue's among them), then every xe_pfvf KUnit suite
-# (through IGT), the dma-buf tests and kmemleak.  The rest of the rig runs
-# on 6.12 in the stock612 lane (KASAN makes this kernel slow under TCG: the
+# (through IGT), the dma-buf tests, the uAPI's proof of ownership by a VFIO
+# device cdev (only this kernel has VFIO device cdevs) and kmemleak.  The
+# rest of the rig runs on 6.12 in the stock612 lane (KASAN makes this kernel slow under TCG: the
 # xe module and its dependencies alone take two minutes to load).
-XE612_TESTS := xe-load xe-kunit module-load kunit swpf-attach swpf-enable-vfs dmabuf \
+XE612_TESTS := xe-load xe-kunit module-load kunit swpf-attach swpf-enable-vfs dmabuf uapi \
 	swpf-detach-with-vfs module-unload kmemleak
 vm-debug612: modules-debug612 xe-module tools igt
-	$(call vm_lane,debug612,$$(cat $(BUILD)/debug612-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug612/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(XE612_TESTS),--timeout 1800 --env XE_RIG_XE_KO=$$(cat $(BUILD)/xe-ko) --env XE_RIG_KTREE=$(BUILD)/xe-6.12/kmods)
+	$(call vm_lane,debug612,$$(cat $(BUILD)/debug612-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug612/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(XE612_TESTS),--timeout 1800 --env XE_RIG_XE_KO=$$(cat $(BUILD)/xe-ko) --env XE_RIG_KTREE=$(BUILD)/xe-6.12/kmods --env 'XE_RIG_UAPI_FILTER=UapiExportCdev.*')
 
 # The memory disable/enable race test of the dma-buf suite, which freezes
 # QEMU's TCG about one run in three and is therefore not in make check

@@ -45,13 +45,24 @@
  *   handle whose VF was revoked (xe_pfvf_vf_revoke(): FLR, reset, memory
  *   disable), re-provisioned, unprovisioned or disabled since the export
  *   is stale: it makes no more dma-bufs.
- * - Ownership of a VF is proved by the VFIO group file the caller holds it
- *   through, with vfio_file_has_dev() (looked up with symbol_get(), so that
- *   xe_pfvf does not need VFIO loaded).  The VF's &struct vfio_device is
- *   the drvdata of vfio-pci and of every driver using vfio-pci core's
- *   error handlers (vfio-pci core needs it there), or what the VF's
- *   variant driver named with xe_pfvf_vf_set_vfio_device().  VFIO device
- *   cdev files (iommufd) cannot be checked with what VFIO exports.
+ * - Ownership of a VF is proved by a VFIO file the caller holds it through
+ *   (VFIO's symbols are looked up with symbol_get(), so that xe_pfvf does
+ *   not need VFIO loaded):
+ *
+ *   - the VF's VFIO device cdev, ``/dev/vfio/devices/vfioN`` (kernels with
+ *     CONFIG_VFIO_DEVICE_CDEV, the iommufd way of holding a device): a
+ *     file VFIO calls its own (vfio_file_is_valid()) whose inode is the
+ *     character device that VFIO registered as a child of the VF.  This
+ *     needs nothing from the driver the VF is bound to, so it works for
+ *     vfio-pci and for every variant driver;
+ *   - the VFIO group file, with vfio_file_has_dev().  The VF's
+ *     &struct vfio_device is the drvdata of vfio-pci and of every driver
+ *     using vfio-pci core's error handlers (vfio-pci core needs it there),
+ *     or what the VF's variant driver named with
+ *     xe_pfvf_vf_set_vfio_device().
+ *
+ *   An iommufd file proves nothing about a device: it is the VFIO device
+ *   cdev bound to it that does.
  * - IOVA translations walk the VF's IOMMU domain only while it is the
  *   kernel's own (DMA or identity): a VF assigned to userspace has the
  *   VMM's domain, whose lifetime the VMM controls (-EBUSY; its variant
@@ -454,11 +465,50 @@ out_logged:
 	return err;
 }
 
+#if IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
+static int cdev_is_child_devt(struct device *dev, void *data)
+{
+	return dev->devt == *(dev_t *)data;
+}
+
+/*
+ * Is @file an open VFIO device cdev of @pdev?  See "DOC: uAPI char device".
+ * The caller holds @file; the device lock keeps @pdev's children.
+ */
+static bool cdev_is_vfio_cdev_of(struct pci_dev *pdev, struct file *file)
+{
+	const struct inode *inode = file_inode(file);
+	bool (*is_valid)(struct file *file);
+	dev_t devt = inode->i_rdev;
+	bool ret;
+
+	if (!S_ISCHR(inode->i_mode) || !devt)
+		return false;
+	is_valid = symbol_get(vfio_file_is_valid);
+	if (!is_valid)
+		return false;
+	ret = is_valid(file);
+	symbol_put(vfio_file_is_valid);
+	if (!ret)
+		return false;
+
+	device_lock(&pdev->dev);
+	ret = device_for_each_child(&pdev->dev, &devt, cdev_is_child_devt) > 0;
+	device_unlock(&pdev->dev);
+	return ret;
+}
+#else
+static bool cdev_is_vfio_cdev_of(struct pci_dev *pdev, struct file *file)
+{
+	return false;
+}
+#endif
+
 /*
  * Does the VFIO group file @file hold @pdev, the PCI device of @vf?  See
  * "DOC: uAPI char device".
  */
-static int cdev_check_owner(struct xe_pfvf_vf *vf, struct pci_dev *pdev, struct file *file)
+static int cdev_group_has(struct xe_pfvf_vf *vf, struct pci_dev *pdev, struct file *file)
 {
 #if IS_ENABLED(CONFIG_VFIO_PCI_CORE)
 	bool (*has_dev)(struct file *file, struct vfio_device *device);
@@ -495,6 +545,14 @@ static int cdev_check_owner(struct xe_pfvf_vf *vf, struct pci_dev *pdev, struct 
 #else
 	return -EOPNOTSUPP;
 #endif
+}
+
+/* Does @file prove that its holder owns @vf, whose PCI device is @pdev? */
+static int cdev_check_owner(struct xe_pfvf_vf *vf, struct pci_dev *pdev, struct file *file)
+{
+	if (cdev_is_vfio_cdev_of(pdev, file))
+		return 0;
+	return cdev_group_has(vf, pdev, file);
 }
 
 /* Whether the VF changed since the handle was made. */

@@ -238,7 +238,9 @@ t_uapi() {
 	modprobe vfio-pci 2>/dev/null
 	[ ! -f "$XE_RIG_MODDIR/xe_pfvf_vfio_pci.ko" ] || [ -d /sys/bus/pci/drivers/xe_pfvf_vfio_pci ] ||
 		insmod "$XE_RIG_MODDIR/xe_pfvf_vfio_pci.ko" || die "insmod xe_pfvf_vfio_pci"
-	run_gtest uapi "$XE_RIG_BINDIR/lib/xe-pfvf-uapi-tests"
+	# XE_RIG_UAPI_FILTER: a gtest filter, for a lane that runs a part.
+	run_gtest uapi "$XE_RIG_BINDIR/lib/xe-pfvf-uapi-tests" \
+		${XE_RIG_UAPI_FILTER:+"--gtest_filter=$XE_RIG_UAPI_FILTER"}
 }
 
 # The xe-pfvf CLI on the running module, as `make demo` shows it: the

@@ -297,9 +297,11 @@ struct xe_pfvf_translate {
  * struct xe_pfvf_export - %XE_PFVF_IOC_EXPORT: a VF range as an opaque handle
  * @size: sizeof(struct xe_pfvf_export)
  * @flags: must be 0
- * @vfio_fd: proof of ownership: the VFIO group fd the caller holds the
- *	     VF through (the VF bound to vfio-pci or to a vfio-pci-core
- *	     variant driver)
+ * @vfio_fd: proof of ownership: the VF's VFIO device cdev fd
+ *	     (``/dev/vfio/devices/vfioN``, kernels with VFIO device cdevs;
+ *	     any VFIO driver), or the VFIO group fd the caller holds the VF
+ *	     through (the VF bound to vfio-pci or to a vfio-pci-core variant
+ *	     driver)
  * @vf_bdf: the VF
  * @space: %XE_PFVF_ADDR_LMEM or %XE_PFVF_ADDR_BAR
  * @pad: zero
@@ -311,8 +313,8 @@ struct xe_pfvf_translate {
  * had now.  It dies when the file is closed, on %XE_PFVF_IOC_REVOKE and
  * when the VF's provisioning changes (reset, unprovision, disable).
  *
- * Errors: -EBADF (@vfio_fd is no open file), -EPERM (@vfio_fd is not a
- * VFIO group that holds @vf_bdf), -ENODEV (@vf_bdf is no VF of a
+ * Errors: -EBADF (@vfio_fd is no open file), -EPERM (@vfio_fd is neither
+ * the VFIO device cdev of @vf_bdf nor a VFIO group that holds it), -ENODEV (@vf_bdf is no VF of a
  * registered PF), -ENOENT (the VF is not enabled), -EINVAL (space, flags
  * or pad), -ENOSPC (the file holds &xe_pfvf_version.max_handles handles),
  * -EOPNOTSUPP (the kernel has no VFIO), and the translation's errnos for

@@ -346,10 +346,10 @@ Translation Device::translate(Bdf pf, std::uint16_t vfid, Space space, std::uint
     return out;
 }
 
-ExportHandle Device::export_range(int vfio_group_fd, Bdf vf, Space space, std::uint64_t offset,
+ExportHandle Device::export_range(int vfio_fd, Bdf vf, Space space, std::uint64_t offset,
                                   std::uint64_t length) const {
     auto arg = make_arg<xe_pfvf_export>();
-    arg.vfio_fd = vfio_group_fd;
+    arg.vfio_fd = vfio_fd;
     arg.vf_bdf = vf.to_uapi();
     arg.space = static_cast<std::uint32_t>(space);
     arg.offset = offset;

@@ -223,9 +223,10 @@ public:
     [[nodiscard]] Translation translate(Bdf pf, std::uint16_t vfid, Space space, std::uint64_t addr,
                                         std::uint64_t length, std::uint32_t flags = 0) const;
     /// XE_PFVF_IOC_EXPORT: [@offset, @offset + @length) of VF @vf in @space
-    /// (Space::lmem or Space::bar) as a handle of this file.  @vfio_group_fd
-    /// is the VFIO group the caller holds the VF through.
-    [[nodiscard]] ExportHandle export_range(int vfio_group_fd, Bdf vf, Space space, std::uint64_t offset,
+    /// (Space::lmem or Space::bar) as a handle of this file.  @vfio_fd
+    /// proves the caller holds the VF: the VF's VFIO device cdev
+    /// (/dev/vfio/devices/vfioN) or the VFIO group it holds the VF through.
+    [[nodiscard]] ExportHandle export_range(int vfio_fd, Bdf vf, Space space, std::uint64_t offset,
                                             std::uint64_t length) const;
     /// XE_PFVF_IOC_HANDLE_FD on a raw handle value of this file.
     [[nodiscard]] UniqueFd handle_fd(std::uint64_t handle, int fd_flags = O_RDWR | O_CLOEXEC) const;

@@ -187,6 +187,71 @@ TEST_F(UapiExport, VfRemovalKillsTheHandle) {
     guest::write_attribute(sriov, numvfs);
 }
 
+/// The VF's VFIO device cdev (/dev/vfio/devices/vfioN, the iommufd way of
+/// holding a device) proves ownership as its group does.  Skips on kernels
+/// without VFIO device cdevs (CONFIG_VFIO_DEVICE_CDEV: the 6.12 debug
+/// kernel has them, Debian's kernels do not).
+class UapiExportCdev : public UapiExportTest {
+protected:
+    /// /dev/vfio/devices/vfioN of @bdf, opened; skips when there is none.
+    static std::optional<UniqueFd> open_cdev(const std::string& bdf) {
+        const auto dir = std::filesystem::path("/sys/bus/pci/devices") / bdf / "vfio-dev";
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+            const std::string node = "/dev/vfio/devices/" + entry.path().filename().string();
+            UniqueFd fd(::open(node.c_str(), O_RDWR | O_CLOEXEC));
+            if (!fd) {
+                ADD_FAILURE() << "open " << node << ": " << errno_name(errno);
+                return std::nullopt;
+            }
+            return fd;
+        }
+        return std::nullopt;
+    }
+};
+
+TEST_F(UapiExportCdev, DeviceCdevProvesOwnership) {
+    std::optional<UniqueFd> cdev = open_cdev(vf().bdf);
+    if (!cdev) {
+        GTEST_SKIP() << "no VFIO device cdev for " << vf().bdf << " (kernel without CONFIG_VFIO_DEVICE_CDEV)";
+    }
+    swpf().fill(vf().vf, 0, vf().quota, seed + 7);
+    const ExportHandle h = dev().export_range(cdev->get(), vf_bdf(), Space::lmem, page, 4 * page);
+    const UniqueFd buf = h.dmabuf();
+    slot(0).import(buf.get());
+    expect_readback(slot(0), page, 4 * page, seed + 7);
+    if (model().vfs.size() > 1) {
+        EXPECT_TRUE(fails_with(EPERM, [&] {
+            static_cast<void>(dev().export_range(cdev->get(), bdf_of(model().vfs[1]), Space::lmem, 0, page));
+        })) << "the cdev of VF " << vf().vf << " does not prove VF " << model().vfs[1].vf;
+    }
+    // The handle does not depend on the proof: closing the cdev keeps it.
+    cdev.reset();
+    EXPECT_NO_THROW(static_cast<void>(h.dmabuf()));
+}
+
+TEST_F(UapiExportCdev, SameDeviceThroughAnotherNodeProvesIt) {
+    // The proof is the device, not the path: a node with the cdev's number
+    // made elsewhere opens the same VFIO device.  A character device that
+    // is not VFIO's proves nothing.
+    std::optional<UniqueFd> cdev = open_cdev(vf().bdf);
+    if (!cdev) {
+        GTEST_SKIP() << "no VFIO device cdev for " << vf().bdf << " (kernel without CONFIG_VFIO_DEVICE_CDEV)";
+    }
+    struct stat st {};
+    ASSERT_EQ(::fstat(cdev->get(), &st), 0);
+    const std::string alias = "/run/tmp/xe-pfvf-cdev-alias";
+    ::unlink(alias.c_str());
+    ASSERT_EQ(::mknod(alias.c_str(), S_IFCHR | 0600, st.st_rdev), 0) << errno_name(errno);
+    const UniqueFd again(::open(alias.c_str(), O_RDWR | O_CLOEXEC));
+    ::unlink(alias.c_str());
+    ASSERT_TRUE(again) << "open of a node of the same device: " << errno_name(errno);
+    EXPECT_NO_THROW(static_cast<void>(dev().export_range(again.get(), vf_bdf(), Space::lmem, 0, page)));
+    const UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    EXPECT_TRUE(fails_with(EPERM, [&] { static_cast<void>(dev().export_range(null.get(), vf_bdf(), Space::lmem, 0, page)); }))
+        << "a character device that is not VFIO's";
+}
+
 /// The VF FLR case needs a VF driver that tells xe_pfvf about resets: the
 /// sample variant driver (xe_pfvf_vfio_pci).  plain vfio-pci does not.
 class UapiExportFlr : public UapiTest {
