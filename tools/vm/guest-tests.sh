@@ -483,6 +483,8 @@ run_test() {
 		return 0
 	fi
 	echo "xe-rig: running $name"
+	local up0 up1
+	read -r up0 _ < /proc/uptime
 	( set -u; "$func" ) > "$log" 2>&1 &
 	local pid=$! t=0 limit=${XE_RIG_TEST_TIMEOUT:-600}
 	while kill -0 $pid 2>/dev/null && [ $t -lt "$limit" ]; do
@@ -495,6 +497,10 @@ run_test() {
 	fi
 	wait $pid
 	rc=$?
+	# Guest time (/proc/uptime has two decimals), to see where a lane's
+	# time goes.
+	read -r up1 _ < /proc/uptime
+	echo "xe-rig: $name took $(( (10#${up1/./} - 10#${up0/./}) / 100 )) s"
 	sed 's/^/  | /' "$log"
 	if grep -q '^RESULT ' "$log"; then
 		grep '^RESULT ' "$log" >> "$results"
