@@ -605,6 +605,13 @@ static const struct vfio_device_ops xvp_ops = {
 	.mmap		= vfio_pci_core_mmap,
 	.request	= vfio_pci_core_request,
 	.match		= vfio_pci_core_match,
+#if IS_ENABLED(CONFIG_IOMMUFD)
+	/* VFIO refuses a device without them when the kernel has iommufd. */
+	.bind_iommufd	= vfio_iommufd_physical_bind,
+	.unbind_iommufd	= vfio_iommufd_physical_unbind,
+	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
+	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+#endif
 };
 
 /*
