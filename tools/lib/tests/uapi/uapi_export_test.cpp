@@ -197,6 +197,11 @@ protected:
     /// made no such node (a failed open of one is a test failure).  VFIO
     /// registers the vfio-dev device (sysfs) with or without cdevs; the
     /// node exists only with them.
+    static UniqueFd open_rdwr(const std::string& node) {
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): POSIX open() is variadic
+        return UniqueFd(::open(node.c_str(), O_RDWR | O_CLOEXEC));
+    }
+
     static std::optional<UniqueFd> open_cdev(const std::string& bdf) {
         const auto dir = std::filesystem::path("/sys/bus/pci/devices") / bdf / "vfio-dev";
         std::error_code ec;
@@ -205,7 +210,7 @@ protected:
             if (!std::filesystem::exists(node, ec)) {
                 return std::nullopt;
             }
-            UniqueFd fd(::open(node.c_str(), O_RDWR | O_CLOEXEC));
+            UniqueFd fd = open_rdwr(node);
             if (!fd) {
                 ADD_FAILURE() << "open " << node << ": " << errno_name(errno);
                 return std::nullopt;
@@ -249,7 +254,7 @@ TEST_F(UapiExportCdev, SameDeviceThroughAnotherNodeProvesIt) {
     const std::string alias = (std::filesystem::temp_directory_path() / "xe-pfvf-cdev-alias").string();
     ::unlink(alias.c_str());
     ASSERT_EQ(::mknod(alias.c_str(), S_IFCHR | 0600, st.st_rdev), 0) << errno_name(errno);
-    const UniqueFd again(::open(alias.c_str(), O_RDWR | O_CLOEXEC));
+    const UniqueFd again = open_rdwr(alias);
     ::unlink(alias.c_str());
     ASSERT_TRUE(again) << "open of a node of the same device: " << errno_name(errno);
     EXPECT_NO_THROW(static_cast<void>(dev().export_range(again.get(), vf_bdf(), Space::lmem, 0, page)));
