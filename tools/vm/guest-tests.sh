@@ -9,11 +9,15 @@ dbg=/sys/kernel/debug/xe_pfvf
 rig_failed=0
 
 # The first SR-IOV PF in the VM (QEMU's NVMe PF).
+# Without a command run: under TCG each exec costs a third of a second on
+# the debug kernels, and the rig asks for the PF often.
 rig_pf() {
-	local d
+	local d total
 	for d in /sys/bus/pci/devices/*; do
-		if [ -f "$d/sriov_totalvfs" ] && [ "$(cat "$d/sriov_totalvfs")" -gt 0 ]; then
-			basename "$d"
+		[ -f "$d/sriov_totalvfs" ] || continue
+		read -r total < "$d/sriov_totalvfs"
+		if [ "$total" -gt 0 ]; then
+			echo "${d##*/}"
 			return 0
 		fi
 	done
@@ -37,6 +41,27 @@ die() {
 	exit 1
 }
 
+# rig_wait PID LIMIT: wait for the background job PID for at most LIMIT
+# seconds.  Returns its exit status, or 254 with PID still running when
+# the limit passed.  One sleep for the whole wait rather than a poll every
+# second: under TCG every exec of sleep(1) took a third of a second of the
+# guest's CPU from the test it waited for.
+rig_wait() {
+	local pid=$1 limit=$2 wd done_pid rc
+	sleep "$limit" &
+	wd=$!
+	wait -n -p done_pid "$pid" "$wd"
+	rc=$?
+	if [ "${done_pid:-}" = "$pid" ]; then
+		# SIGKILL: a TERM that reached the child before it became sleep
+		# would run the caller's EXIT trap there (a test's cleanup).
+		kill -KILL "$wd" 2>/dev/null
+		wait "$wd" 2>/dev/null
+		return $rc
+	fi
+	return 254
+}
+
 # vf_lines PF: the VF lines of the PF's debugfs table, header dropped.
 vf_lines() {
 	tail -n +2 "$dbg/$1/vfs"
@@ -45,24 +70,29 @@ vf_lines() {
 # check_vfs PF N: debugfs lists exactly the PF's N VFs, in order, with the
 # PCI addresses of the virtfn links, provisioned with the software PF's
 # quota, and with the LMEM BAR (BAR0 of the emulated VFs) from sysfs.
+# Bash only, no command run (see rig_pf): the rig checks the table after
+# every change of the VFs.
 check_vfs() {
-	local pf=$1 n=$2 i=0 vf bdf state quota next gen barcpu barbus want start size
-	[ "$(vf_lines "$pf" | wc -l)" -eq "$n" ] ||
-		die "$dbg/$pf/vfs lists $(vf_lines "$pf" | wc -l) VFs, want $n"
-	while read -r vf bdf state quota next gen barcpu barbus; do
-		want=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn$i")")
+	local pf=$1 n=$2 i line vf bdf state quota next gen barcpu barbus start end size
+	local -a lines
+	mapfile -t lines < "$dbg/$pf/vfs" || die "cannot read $dbg/$pf/vfs"
+	lines=("${lines[@]:1}")
+	[ "${#lines[@]}" -eq "$n" ] || die "$dbg/$pf/vfs lists ${#lines[@]} VFs, want $n"
+	for ((i = 0; i < n; i++)); do
+		line=${lines[i]}
+		read -r vf bdf state quota next gen barcpu barbus <<< "$line"
 		[ "$vf" = $((i + 1)) ] || die "VF line $i numbered $vf"
-		[ "$bdf" = "$want" ] || die "VF $vf is $bdf, virtfn$i is $want"
+		[ "/sys/bus/pci/devices/$pf/virtfn$i" -ef "/sys/bus/pci/devices/$bdf" ] ||
+			die "VF $vf is $bdf, which is not virtfn$i"
 		[ "$state" = provisioned ] || die "VF $vf state $state"
 		[ "$quota" -gt 0 ] && [ "$next" -gt 0 ] && [ "$gen" -gt 0 ] ||
 			die "VF $vf quota $quota extents $next generation $gen"
-		read -r start _ _ < <(head -n1 "/sys/bus/pci/devices/$bdf/resource")
-		size=$(printf '%#x' $(( $(awk 'NR==1 {print $2}' "/sys/bus/pci/devices/$bdf/resource") - start + 1 )))
-		[ "$barcpu" = "$(printf '%#x' $((start)))+$size" ] ||
-			die "VF $vf LMEM BAR $barcpu, sysfs BAR0 $(printf '%#x' $((start)))+$size"
+		read -r start end _ < "/sys/bus/pci/devices/$bdf/resource"
+		printf -v size '%#x' $((end - start + 1))
+		printf -v start '%#x' $((start))
+		[ "$barcpu" = "$start+$size" ] || die "VF $vf LMEM BAR $barcpu, sysfs BAR0 $start+$size"
 		[ -n "$barbus" ] && [ "$barbus" != - ] || die "VF $vf has no bus address"
-		i=$((i + 1))
-	done < <(vf_lines "$pf")
+	done
 }
 
 # run_gtest NAME BINARY [ARGS]: run a GoogleTest program, one RESULT per case.
@@ -76,23 +106,21 @@ run_gtest() {
 	# of its threads and every blocked task go to the console and it is
 	# killed, so that a hang names itself.
 	stdbuf -oL -eL "$bin" --gtest_color=no "$@" > >(tee "$log" >&2) 2>&1 &
-	local pid=$! waited=0 limit=${XE_RIG_GTEST_TIMEOUT:-600}
-	while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$limit" ]; do
-		sleep 1
-		waited=$((waited + 1))
-	done
-	if kill -0 "$pid" 2>/dev/null; then
+	local pid=$! limit=${XE_RIG_GTEST_TIMEOUT:-600}
+	rig_wait "$pid" "$limit"
+	rc=$?
+	if [ $rc -eq 254 ] && kill -0 "$pid" 2>/dev/null; then
 		echo "  HUNG: $name still running after ${limit}s; its threads' kernel stacks:" >&2
 		local t
 		for t in /proc/"$pid"/task/*; do
 			echo "  -- thread ${t##*/} ($(cat "$t/comm" 2>/dev/null), wchan $(cat "$t/wchan" 2>/dev/null))" >&2
 			sed 's/^/     /' "$t/stack" >&2 2>/dev/null
 		done
-		echo w > /proc/sysrq-trigger 2>/dev/null
+		echo w > "${XE_RIG_SYSRQ:-/proc/sysrq-trigger}" 2>/dev/null
 		kill -9 "$pid" 2>/dev/null
+		wait "$pid"
+		rc=$?
 	fi
-	wait "$pid"
-	rc=$?
 	sleep 0.2  # the tee has the last lines
 	sed -n -e "s/^\[       OK \] \([^ ]*\) (.*/RESULT $name\/\1 PASS/p" \
 	       -e "s/^\[  FAILED  \] \([^ ]*\) (.*/RESULT $name\/\1 FAIL/p" \
@@ -470,6 +498,9 @@ t_kmemleak() {
 # once so that only new ones show later.
 kmemleak_baseline() {
 	[ -f /sys/kernel/debug/kmemleak ] || return 0
+	# No automatic scans (a minute after boot, then every ten): only the
+	# rig's, which judge.  Each costs 15 to 20 s of a vCPU under TCG.
+	echo scan=off > /sys/kernel/debug/kmemleak
 	echo scan > /sys/kernel/debug/kmemleak
 	echo clear > /sys/kernel/debug/kmemleak
 }
@@ -477,35 +508,51 @@ kmemleak_baseline() {
 # run_test NAME FUNC: run one test in a subshell with a time limit
 # (XE_RIG_TEST_TIMEOUT seconds, default 600).
 run_test() {
-	local name=$1 func=$2 log=$TMPDIR/rig-test.log rc status
+	local name=$1 func=$2 log=$TMPDIR/rig-test.log rc status line fail_line=
+	local -a lines found=()
 	# A lane may run a subset (run-vm.sh --only).
 	if [ -n "${XE_RIG_ONLY:-}" ] && [[ " $XE_RIG_ONLY " != *" $name "* ]]; then
 		return 0
 	fi
 	echo "xe-rig: running $name"
-	local up0 up1
+	local up0 up1 limit=${XE_RIG_TEST_TIMEOUT:-600}
 	read -r up0 _ < /proc/uptime
 	( set -u; "$func" ) > "$log" 2>&1 &
-	local pid=$! t=0 limit=${XE_RIG_TEST_TIMEOUT:-600}
-	while kill -0 $pid 2>/dev/null && [ $t -lt "$limit" ]; do
-		sleep 1
-		t=$((t + 1))
-	done
-	if kill -0 $pid 2>/dev/null; then
-		kill -9 $pid
-		echo "  test timed out after ${t}s" >> "$log"
-	fi
-	wait $pid
+	local pid=$!
+	rig_wait $pid "$limit"
 	rc=$?
+	if [ $rc -eq 254 ] && kill -0 $pid 2>/dev/null; then
+		kill -9 $pid
+		wait $pid
+		rc=$?
+		echo "  test timed out after ${limit}s" >> "$log"
+	fi
 	# Guest time (/proc/uptime has two decimals), to see where a lane's
 	# time goes.
 	read -r up1 _ < /proc/uptime
 	echo "xe-rig: $name took $(( (10#${up1/./} - 10#${up0/./}) / 100 )) s"
-	sed 's/^/  | /' "$log"
-	if grep -q '^RESULT ' "$log"; then
-		grep '^RESULT ' "$log" >> "$results"
-		if [ $rc -ne 0 ] && ! grep -q '^RESULT [^ ]* FAIL' "$log"; then
-			echo "RESULT $name FAIL exit $rc" >> "$results"
+	# The log once through, in bash (no command run, see rig_wait): shown
+	# on the console, its RESULT lines kept, its first failure named.
+	mapfile -t lines < "$log"
+	for line in "${lines[@]}"; do
+		echo "  | $line"
+		case $line in
+		"RESULT "*) found+=("$line") ;;
+		*FAILED* | "no "*) [ -n "$fail_line" ] || fail_line=$line ;;
+		esac
+	done
+	if [ ${#found[@]} -gt 0 ]; then
+		printf '%s\n' "${found[@]}" >> "$results"
+		printf '%s\n' "${found[@]}"
+		if [ $rc -ne 0 ]; then
+			status=
+			for line in "${found[@]}"; do
+				[[ $line =~ ^RESULT\ [^\ ]*\ FAIL ]] && status=FAIL
+			done
+			if [ -z "$status" ]; then
+				echo "RESULT $name FAIL exit $rc" >> "$results"
+				echo "RESULT $name FAIL exit $rc"
+			fi
 		fi
 	else
 		case $rc in
@@ -513,9 +560,10 @@ run_test() {
 		77) status=SKIP ;;
 		*) status=FAIL ;;
 		esac
-		echo "RESULT $name $status$( [ $rc -ne 0 ] && echo " exit $rc: $(grep -m1 'FAILED\|^no ' "$log")")" >> "$results"
+		line="RESULT $name $status$( [ $rc -ne 0 ] && echo " exit $rc: $fail_line")"
+		echo "$line" >> "$results"
+		echo "$line"
 	fi
-	grep '^RESULT ' "$log" || tail -n1 "$results"
 	[ $rc -eq 0 ] || [ $rc -eq 77 ] || rig_failed=1
 }
 
