@@ -172,6 +172,15 @@ vm-stock: $(call lane_deps,modules tools igt)
 vm-switch: $(call lane_deps,modules tools igt)
 	$(call vm_lane,stock-switch,/boot/vmlinuz-$(KVER),$(KVER),$(BUILD)/kmod-stock/drivers/xe_pfvf,switch,)
 
+# Guest size of the debug lanes.  kmemleak's scans take time in
+# proportion to the guest's memory (a scan: 24 s with 2G, 13 s with 1G under
+# TCG), and the lanes without race tests take one vCPU: the race stress and
+# the fuzzer's racing thread run with two in the debug lane, the stock
+# lanes keep two, and the others need none, while a second vCPU costs the
+# host CPU time (idle IPIs, lock spinning) that two lanes side by side
+# share.
+ONE_VCPU := --smp 1 --mem 1G
+
 # The debug 6.1 lane: the whole rig, plus what only the debug kernel
 # judges well: 10 000 calls of the uAPI fuzzer (`make vm-fuzz` runs a
 # million), the P2P differential test (root port) and 20 s of the race
@@ -183,7 +192,7 @@ DEBUG_TESTS := module-load kunit swpf-attach swpf-enable-vfs xlate igt uapi dmab
 	dmabuf-unload p2p-diff uapi-fuzz stress swpf-detach-with-vfs swpf-attach-param \
 	swpf-bad-attach module-unload kmemleak
 vm-debug: $(call lane_deps,modules-debug tools igt)
-	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(DEBUG_TESTS),--timeout 1800 --env XE_RIG_STRESS_SECONDS=20 --env XE_RIG_FUZZ_COUNT=$(FUZZ_COUNT_CHECK))
+	$(call vm_lane,debug,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(DEBUG_TESTS),--timeout 1800 --mem 1G --env XE_RIG_STRESS_SECONDS=20 --env XE_RIG_FUZZ_COUNT=$(FUZZ_COUNT_CHECK))
 
 # The debug kernel behind the switch: P2PDMA allows the PF and its VFs to
 # reach each other there, so the dma-buf standard path maps instead of
@@ -192,7 +201,7 @@ vm-debug: $(call lane_deps,modules-debug tools igt)
 # second root port (switch2), for the P2P differential test.  It also runs
 # the benchmark module's paths once each (bench-smoke), here only.
 vm-debug-switch: $(call lane_deps,modules-debug tools igt)
-	$(call vm_lane,debug-switch,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,switch2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf dmabuf-unload p2p-diff swpf-detach-with-vfs module-unload bench-smoke kmemleak,--timeout 1800)
+	$(call vm_lane,debug-switch,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,switch2,--kunit-suite xe_pfvf_dmabuf,module-load kunit swpf-attach swpf-enable-vfs dmabuf dmabuf-unload p2p-diff swpf-detach-with-vfs module-unload bench-smoke kmemleak,--timeout 1800 $(ONE_VCPU))
 
 # The debug kernel on an AMD Zen CPU model: the kernel trusts its host
 # bridge with P2P, so behind the ACS root port the standard path is allowed
@@ -206,7 +215,7 @@ vm-debug-switch: $(call lane_deps,modules-debug tools igt)
 EPYC_TESTS := module-load kunit swpf-attach swpf-enable-vfs p2p-diff swpf-detach-with-vfs \
 	module-unload kmemleak
 vm-debug-epyc: $(call lane_deps,modules-debug tools igt)
-	$(call vm_lane,debug-epyc,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootports2,--kunit-suite xe_pfvf_dmabuf,$(EPYC_TESTS),--timeout 1800 --cpu EPYC --env XE_RIG_DMABUF_EXCLUDE=DmabufVfio.StandardPathIsREMOTEIO)
+	$(call vm_lane,debug-epyc,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootports2,--kunit-suite xe_pfvf_dmabuf,$(EPYC_TESTS),--timeout 1800 $(ONE_VCPU) --cpu EPYC --env XE_RIG_DMABUF_EXCLUDE=DmabufVfio.StandardPathIsREMOTEIO)
 
 # Debian's stock 6.12 kernel: the whole rig, PF behind the root port.
 vm-stock612: $(call lane_deps,modules-612 tools igt)
@@ -221,7 +230,7 @@ vm-stock612: $(call lane_deps,modules-612 tools igt)
 XE612_TESTS := xe-load xe-kunit module-load kunit swpf-attach swpf-enable-vfs dmabuf uapi \
 	swpf-detach-with-vfs module-unload kmemleak
 vm-debug612: $(call lane_deps,modules-debug612 xe-module tools igt)
-	$(call vm_lane,debug612,$$(cat $(BUILD)/debug612-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug612/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(XE612_TESTS),--timeout 1800 --env XE_RIG_XE_KO=$$(cat $(BUILD)/xe-ko) --env XE_RIG_KTREE=$(BUILD)/xe-6.12/kmods --env 'XE_RIG_UAPI_FILTER=UapiExportCdev.*')
+	$(call vm_lane,debug612,$$(cat $(BUILD)/debug612-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug612/drivers/xe_pfvf,rootport,--kunit-suite xe_pfvf_pf --kunit-suite xe_pfvf_table --kunit-suite xe_pfvf_xlate --kunit-suite xe_pfvf_dmabuf --kunit-suite xe_pfvf_revoke,$(XE612_TESTS),--timeout 1800 $(ONE_VCPU) --env XE_RIG_XE_KO=$$(cat $(BUILD)/xe-ko) --env XE_RIG_KTREE=$(BUILD)/xe-6.12/kmods --env 'XE_RIG_UAPI_FILTER=UapiExportCdev.*')
 
 # The memory disable/enable race test of the dma-buf suite, which freezes
 # QEMU's TCG about one run in three and is therefore not in make check
@@ -245,7 +254,7 @@ vm-stress: modules-debug tools
 # or a kmemleak report.
 .PHONY: vm-faultinject
 vm-faultinject: $(call lane_deps,modules-debug tools)
-	$(call vm_lane,faultinject,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,,faultinject kmemleak,--timeout 1800)
+	$(call vm_lane,faultinject,$$(cat $(BUILD)/debug-tree)/arch/x86/boot/bzImage,-,$(BUILD)/kmod-debug/drivers/xe_pfvf,rootport,,faultinject kmemleak,--timeout 1800 $(ONE_VCPU))
 
 # The uAPI fuzzer at full length (issue 11), debug kernel only: a million
 # calls (FUZZ_COUNT) of the eight ioctls, well-formed and mutated, with a

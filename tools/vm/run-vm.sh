@@ -5,7 +5,8 @@
 #   run-vm.sh --kernel BZIMAGE --kver KVER|- --moddir DIR --out DIR
 #             [--lane NAME] [--topology T] [--timeout SECS]
 #             [--shell] [--demo] [--script FILE] [--only 'TEST...']
-#             [--vf-bar small|large] [--vfs N] [--cpu MODEL] [--env NAME=VALUE]...
+#             [--vf-bar small|large] [--vfs N] [--cpu MODEL] [--smp N] [--mem SIZE]
+#             [--env NAME=VALUE]...
 #
 # --topology: rootport (the PF under a root port, the default), switch (under
 # an x3130 switch in a root port), rootports2 (rootport plus an e1000e under
@@ -20,6 +21,10 @@
 # PF N VFs of 16 KiB BAR0 each (with --vf-bar small).
 # --cpu picks QEMU's CPU model (default max): EPYC makes the kernel trust
 # the host bridge with P2P (cpu_supports_p2pdma(), AMD Zen and later).
+# --smp (default 2) and --mem (default 2G) size the guest: lanes that run
+# no race tests take one vCPU, so that two lanes side by side do not
+# leave a vCPU spinning on a lock its other vCPU's descheduled thread
+# holds; the debug kernels' kmemleak scans take longer with more memory.
 # --kver names /lib/modules/KVER for the initramfs modules ("-" when virtio,
 # 9p are built in).  --moddir is where the guest finds our .ko files.
 # XE_RIG_KERNEL_ARGS (environment) adds to the guest kernel command line.
@@ -37,6 +42,8 @@ vfbar=small
 vfs=4 vfs_given=0
 extra_env=
 cpu=max,la57=off
+smp=2
+mem=2G
 igtdir=${XE_PFVF_IGT_DIR:-$repo/build/igt}
 bindir=${XE_PFVF_BIN_DIR:-$repo/build/tools}
 
@@ -61,6 +68,8 @@ while [ $# -gt 0 ]; do
 	--vf-bar) vfbar=$2; shift 2 ;;
 	--vfs) vfs=$2; vfs_given=1; shift 2 ;;
 	--cpu) cpu=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
 	--env)
 		[[ "$2" =~ ^XE_RIG_[A-Z0-9_]+=[^\']*$ ]] || { echo "run-vm.sh: --env wants XE_RIG_NAME=VALUE without quotes, not $2" >&2; exit 2; }
 		extra_env+=" ${2%%=*}='${2#*=}'"
@@ -71,6 +80,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$kernel" ] && [ -n "$kver" ] && [ -n "$moddir" ] && [ -n "$out" ] || usage
+[[ "$smp" =~ ^[1-8]$ ]] || { echo "run-vm.sh: --smp wants 1 to 8, not $smp" >&2; exit 2; }
+[[ "$mem" =~ ^[0-9]+[MG]$ ]] || { echo "run-vm.sh: --mem wants a size such as 1G or 768M, not $mem" >&2; exit 2; }
 [ -f "$kernel" ] || { echo "run-vm.sh: no kernel image $kernel" >&2; exit 2; }
 command -v qemu-system-x86_64 >/dev/null || { echo "run-vm.sh: qemu-system-x86_64 missing (make deps)" >&2; exit 2; }
 
@@ -157,7 +168,7 @@ esac
 
 accel=${XE_PFVF_ACCEL:-tcg}
 qemu=(qemu-system-x86_64
-      -machine q35,kernel-irqchip=split -accel "$accel" -cpu "$cpu" -smp 2 -m 2G
+      -machine q35,kernel-irqchip=split -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
       -device intel-iommu,intremap=on
       -kernel "$kernel" -initrd "$initrd"
       -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=7 ${XE_RIG_KERNEL_ARGS:-}"
