@@ -93,6 +93,7 @@ xe-module: modules-debug612
 	@# directory: the guest finds them there instead of searching the tree.
 	@rm -rf $(BUILD)/xe-6.12/kmods && mkdir -p $(BUILD)/xe-6.12/kmods && \
 		find "$$(cat $(BUILD)/debug612-tree)" -name '*.ko' ! -name 'xe*.ko' -exec cp {} $(BUILD)/xe-6.12/kmods/ \;
+	@tools/xe/xe-load-order.sh "$$(cat $(BUILD)/xe-ko)" $(BUILD)/xe-6.12/kmods > $(BUILD)/xe-6.12/kmods/load-order
 
 # dkms add, build and install for both Debian kernels, in a DKMS tree of
 # its own (no system state touched).
