@@ -9,7 +9,7 @@
 # A translation unit that clang-tidy passed once is not checked again while
 # nothing it sees has changed: the key is the unit preprocessed with its
 # comments kept (so every header it includes and every NOLINT count), the
-# source's name, the tidy arguments, tools/.clang-tidy and clang-tidy's
+# source's name (both without the checkout's path), the tidy arguments, tools/.clang-tidy and clang-tidy's
 # version.  Only clean results are cached; a unit with findings is checked
 # every time.  The cache lives in XE_PFVF_TIDY_CACHE (default
 # /var/cache/xe_pfvf/clang-tidy); where it cannot be written, every unit
@@ -26,6 +26,11 @@ compile=("${@:sep+1}")
 
 cache=${XE_PFVF_TIDY_CACHE:-/var/cache/xe_pfvf/clang-tidy}
 config=$(dirname "$(readlink -f "$0")")/.clang-tidy
+# The checkout this script is in: its path, which __FILE__ (GoogleTest's
+# macros) puts into the preprocessed unit, is left out of the key, so that
+# every clone of the project shares the cache.
+checkout=$(dirname "$(dirname "$(readlink -f "$0")")")
+checkout_re=$(printf '%s' "$checkout" | sed 's/[][\.*^$|]/\\&/g')
 
 # The compile command as a preprocessor run to stdout: no object, no
 # dependency file, comments and no line markers (the checkout's path does
@@ -42,11 +47,11 @@ for arg in "${compile[@]}"; do
 done
 
 key=$({
-	printf '%s\n' "${tidy[@]##*/tools/}"
+	printf '%s\n' "${tidy[@]}"
 	"${tidy[0]}" --version
 	cat "$config"
 	"${pre[@]}" -E -C -P -o - || echo "preprocessing failed: $$"
-} 2>/dev/null | sha256sum | cut -c1-64)
+} 2>/dev/null | sed "s|$checkout_re|@CHECKOUT@|g" | sha256sum | cut -c1-64)
 
 stamp=$cache/${key:0:2}/$key
 [ -e "$stamp" ] && exit 0

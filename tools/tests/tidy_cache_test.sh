@@ -46,5 +46,23 @@ echo 'int h(); // NOLINT' > "$work/hdr.hpp"
 tidy "$work/good.cpp"; expect "changed comment: checked again" $? 0
 expect "runs" "$(runs)" 5
 
+# Two clones of one project: a unit that names its own path (__FILE__, as
+# GoogleTest's macros do) checked clean in one is not checked in the other.
+for c in one two; do
+	mkdir -p "$work/$c/tools" "$work/$c/src"
+	cp "$wrapper" "$work/$c/tools/clang-tidy-cached.sh"
+	printf 'const char *where() { return __FILE__; }\n' > "$work/$c/src/where.cpp"
+done
+before=$(runs)
+for c in one two one; do
+	"$work/$c/tools/clang-tidy-cached.sh" "$work/fake-tidy" "$work/$c/src/where.cpp" -- \
+		c++ -std=c++20 -o "$work/x.o" -c "$work/$c/src/where.cpp"
+done
+expect "the same unit in another clone: not checked again" "$(( $(runs) - before ))" 1
+printf 'const char *where() { return __FILE__ "!"; }\n' > "$work/two/src/where.cpp"
+"$work/two/tools/clang-tidy-cached.sh" "$work/fake-tidy" "$work/two/src/where.cpp" -- \
+	c++ -std=c++20 -o "$work/x.o" -c "$work/two/src/where.cpp"
+expect "a changed unit in another clone: checked" "$(( $(runs) - before ))" 2
+
 echo "tidy cache: $fails failed"
 [ $fails -eq 0 ]
