@@ -37,11 +37,11 @@ stage() {
 }
 
 stage "$build/static-w1"
-make -C "$kdir" M="$build/static-w1" W=1 KCFLAGS=-Werror modules > "$log" 2>&1
+make -j"$(nproc)" -C "$kdir" M="$build/static-w1" W=1 KCFLAGS=-Werror modules > "$log" 2>&1
 verdict w1-werror-build $?
 
 stage "$build/static-sparse"
-make -C "$kdir" M="$build/static-sparse" C=2 modules > "$log" 2>&1
+make -j"$(nproc)" -C "$kdir" M="$build/static-sparse" C=2 modules > "$log" 2>&1
 rc=$?
 grep -E ' (warning|error): ' "$log" > "$log.w" && rc=1
 grep -c CHECK "$log" | grep -qv '^0$' || rc=1
