@@ -13,7 +13,9 @@
 # DIR defaults to build/xe-6.12.  Extracts the pristine drivers/gpu/drm/xe
 # (and i915, whose headers xe includes) from /usr/src/linux-source-6.12.tar.xz,
 # checks and applies the series, builds W=1, fails on any warning in the
-# files the series touches, and prints the path of xe.ko.
+# files the series touches, and prints the path of xe.ko; or copies a clean
+# xe.ko made from the same inputs from the cache (below) and does none of
+# that.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,15 +44,44 @@ cmd=$(dirname "$symvers")/drivers/xe_pfvf/.xe_pfvf_drv.o.cmd
 [ -f "$cmd" ] || { echo "build-xe: no $cmd (build xe_pfvf against $tree first)" >&2; exit 1; }
 flags=$(grep -o -- '-DXE_PFVF_[A-Z0-9_]*' "$cmd" | sort -u | tr '\n' ' ')
 
+shopt -s nullglob
+patches=("$repo"/patches/xe-6.12/*.patch)
+[ ${#patches[@]} -gt 0 ] || { echo "build-xe: no patches in $repo/patches/xe-6.12" >&2; exit 1; }
+
+# The build takes 2.5 minutes on an idle 2-core machine (more when it is
+# loaded): a clean one is kept in
+# $XE_PFVF_CACHE/xe-ko, keyed on everything it was made from (this script,
+# the series, xe_pfvf's headers, the exports of xe_pfvf.ko, the compat
+# flags, the kernel tree, its configuration and the compiler).  Only builds
+# that passed the warning check below are kept, so a hit has passed it too,
+# and the series applied to this very source: a hit skips the extraction
+# (40 s of xz) and the patch check as well.
+cache=${XE_PFVF_CACHE:-/var/cache/xe_pfvf}/xe-ko
+key=$({
+	cat "$0" "${patches[@]}" "$tree/.config" "$tree/Module.symvers"
+	# xe links against xe_pfvf.ko alone: its exports, not the path of the
+	# build or the other modules built beside it.
+	awk -F '\t' '$3 ~ /(^|\/)xe_pfvf$/ { print $1, $2, $4, $5 }' "$symvers"
+	find "$repo/include" -type f | LC_ALL=C sort | xargs cat
+	echo "$tree $flags"
+	sha256sum < "$src"
+	gcc --version
+} | sha256sum | cut -c1-16)
 rm -rf "$out"
+xe=$out/drm/xe
+if [ -f "$cache/$key/xe.ko" ]; then
+	mkdir -p "$xe"
+	cp "$cache/$key/xe.ko" "$xe/xe.ko"
+	echo "build-xe: xe.ko from the cache ($cache/$key)" >&2
+	echo "$xe/xe.ko"
+	exit 0
+fi
+
 mkdir -p "$out"
 tar -C "$out" --strip-components=3 -xf "$src" \
 	linux-source-6.12/drivers/gpu/drm/xe linux-source-6.12/drivers/gpu/drm/i915
 xe=$out/drm/xe
 
-shopt -s nullglob
-patches=("$repo"/patches/xe-6.12/*.patch)
-[ ${#patches[@]} -gt 0 ] || { echo "build-xe: no patches in $repo/patches/xe-6.12" >&2; exit 1; }
 touched=()
 for p in "${patches[@]}"; do
 	if ! patch -d "$xe" -p5 --dry-run -s -f < "$p" > "$out/patch.log" 2>&1; then
@@ -63,30 +94,6 @@ for p in "${patches[@]}"; do
 		touched+=("$(basename "$f")")
 	done < <(sed -n 's|^+++ b/drivers/gpu/drm/xe/||p' "$p")
 done
-
-# The build takes 2.5 minutes on an idle 2-core machine (more when it is
-# loaded), a hit about 40 s (the extraction above): a clean one is kept in
-# $XE_PFVF_CACHE/xe-ko, keyed on everything it was made from (this script,
-# the series, xe_pfvf's headers, the exports of xe_pfvf.ko, the compat
-# flags, the kernel tree, its configuration and the compiler).  Only builds
-# that passed the warning check below are kept, so a hit has passed it too.
-cache=${XE_PFVF_CACHE:-/var/cache/xe_pfvf}/xe-ko
-key=$({
-	cat "$0" "${patches[@]}" "$tree/.config" "$tree/Module.symvers"
-	# xe links against xe_pfvf.ko alone: its exports, not the path of the
-	# build or the other modules built beside it.
-	awk -F '\t' '$3 ~ /(^|\/)xe_pfvf$/ { print $1, $2, $4, $5 }' "$symvers"
-	find "$repo/include" -type f | LC_ALL=C sort | xargs cat
-	echo "$tree $flags"
-	sha256sum < "$src"
-	gcc --version
-} | sha256sum | cut -c1-16)
-if [ -f "$cache/$key/xe.ko" ]; then
-	cp "$cache/$key/xe.ko" "$xe/xe.ko"
-	echo "build-xe: xe.ko from the cache ($cache/$key)" >&2
-	echo "$xe/xe.ko"
-	exit 0
-fi
 
 log=$out/build.log
 set +e
