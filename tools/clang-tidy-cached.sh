@@ -9,8 +9,8 @@
 # A translation unit that clang-tidy passed once is not checked again while
 # nothing it sees has changed: the key is the unit preprocessed with its
 # comments kept (so every header it includes and every NOLINT count), the
-# source's name (both without the checkout's path), the tidy arguments, tools/.clang-tidy and clang-tidy's
-# version.  Only clean results are cached; a unit with findings is checked
+# source's name (both without the checkout's path), the tidy arguments,
+# tools/.clang-tidy and clang-tidy's version.  Only clean results are cached; a unit with findings is checked
 # every time.  The cache lives in XE_PFVF_TIDY_CACHE (default
 # /var/cache/xe_pfvf/clang-tidy); where it cannot be written, every unit
 # is checked.

@@ -59,12 +59,9 @@ rig_wait() {
 		wait "$wd" 2>/dev/null
 		return $rc
 	fi
+	# The limit passed; a job that ended in the meantime keeps its status.
+	kill -0 "$pid" 2>/dev/null || { wait "$pid"; return; }
 	return 254
-}
-
-# vf_lines PF: the VF lines of the PF's debugfs table, header dropped.
-vf_lines() {
-	tail -n +2 "$dbg/$1/vfs"
 }
 
 # check_vfs PF N: debugfs lists exactly the PF's N VFs, in order, with the
@@ -506,7 +503,7 @@ t_kmemleak() {
 kmemleak_baseline() {
 	[ -f /sys/kernel/debug/kmemleak ] || return 0
 	# No automatic scans (a minute after boot, then every ten): only the
-	# rig's, which judge.  Each costs 15 to 20 s of a vCPU under TCG.
+	# rig's, which judge.  Each costs 10 to 25 s of a vCPU under TCG.
 	echo scan=off > /sys/kernel/debug/kmemleak
 	echo scan > /sys/kernel/debug/kmemleak
 	echo clear > /sys/kernel/debug/kmemleak

@@ -21,10 +21,10 @@
 # PF N VFs of 16 KiB BAR0 each (with --vf-bar small).
 # --cpu picks QEMU's CPU model (default max): EPYC makes the kernel trust
 # the host bridge with P2P (cpu_supports_p2pdma(), AMD Zen and later).
-# --smp (default 2) and --mem (default 2G) size the guest: lanes that run
-# no race tests take one vCPU, so that two lanes side by side do not
-# leave a vCPU spinning on a lock its other vCPU's descheduled thread
-# holds; the debug kernels' kmemleak scans take longer with more memory.
+# --smp (default 2) and --mem (default 2G) size the guest.  The lanes
+# without race tests take one vCPU: a two-vCPU lane slows most when another
+# runs beside it.  A debug kernel's kmemleak scan takes about twice as long
+# with 2G as with 1G.
 # --kver names /lib/modules/KVER for the initramfs modules ("-" when virtio,
 # 9p are built in).  --moddir is where the guest finds our .ko files.
 # XE_RIG_KERNEL_ARGS (environment) adds to the guest kernel command line.

@@ -49,13 +49,12 @@ patches=("$repo"/patches/xe-6.12/*.patch)
 [ ${#patches[@]} -gt 0 ] || { echo "build-xe: no patches in $repo/patches/xe-6.12" >&2; exit 1; }
 
 # The build takes 2.5 minutes on an idle 2-core machine (more when it is
-# loaded): a clean one is kept in
-# $XE_PFVF_CACHE/xe-ko, keyed on everything it was made from (this script,
-# the series, xe_pfvf's headers, the exports of xe_pfvf.ko, the compat
-# flags, the kernel tree, its configuration and the compiler).  Only builds
-# that passed the warning check below are kept, so a hit has passed it too,
-# and the series applied to this very source: a hit skips the extraction
-# (40 s of xz) and the patch check as well.
+# loaded): a clean one is kept in $XE_PFVF_CACHE/xe-ko, keyed on everything
+# it was made from (this script, the series, xe_pfvf's headers, the exports
+# of xe_pfvf.ko, the compat flags, the kernel tree, its configuration and
+# the compiler).  Only builds that passed the warning check below are
+# kept, so a hit has passed it too, and the series applied to this very
+# source: a hit skips the extraction (40 s of xz) and the patch check.
 cache=${XE_PFVF_CACHE:-/var/cache/xe_pfvf}/xe-ko
 key=$({
 	cat "$0" "${patches[@]}" "$tree/.config" "$tree/Module.symvers"
@@ -80,7 +79,6 @@ fi
 mkdir -p "$out"
 tar -C "$out" --strip-components=3 -xf "$src" \
 	linux-source-6.12/drivers/gpu/drm/xe linux-source-6.12/drivers/gpu/drm/i915
-xe=$out/drm/xe
 
 touched=()
 for p in "${patches[@]}"; do

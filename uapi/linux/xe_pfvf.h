@@ -315,10 +315,11 @@ struct xe_pfvf_translate {
  *
  * Errors: -EBADF (@vfio_fd is no open file), -EPERM (@vfio_fd is neither
  * the VFIO device cdev of @vf_bdf nor a VFIO group that holds it), -ENODEV
- * (@vf_bdf is no VF of a registered PF), -ENOENT (the VF is not enabled), -EINVAL (space, flags
- * or pad), -ENOSPC (the file holds &xe_pfvf_version.max_handles handles),
- * -EOPNOTSUPP (the kernel has no VFIO), and the translation's errnos for
- * the range (see &struct xe_pfvf_translate; unaligned is -EDOM).
+ * (@vf_bdf is no VF of a registered PF), -ENOENT (the VF is not enabled),
+ * -EINVAL (space, flags or pad), -ENOSPC (the file holds
+ * &xe_pfvf_version.max_handles handles), -EOPNOTSUPP (the kernel has no
+ * VFIO), and the translation's errnos for the range (see &struct
+ * xe_pfvf_translate; unaligned is -EDOM).
  */
 struct xe_pfvf_export {
 	__u32 size;

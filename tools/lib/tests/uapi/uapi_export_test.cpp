@@ -194,35 +194,25 @@ TEST_F(UapiExport, VfRemovalKillsTheHandle) {
 class UapiExportCdev : public UapiExportTest {
 protected:
     /// /dev/vfio/devices/vfioN of @bdf, opened; nullopt when the kernel
-    /// made no such node (a failed open of one is a test failure).  VFIO
-    /// registers the vfio-dev device (sysfs) with or without cdevs; the
-    /// node exists only with them.
-    static UniqueFd open_rdwr(const std::string& node) {
-        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): POSIX open() is variadic
-        return UniqueFd(::open(node.c_str(), O_RDWR | O_CLOEXEC));
-    }
-
-    static std::optional<UniqueFd> open_cdev(const std::string& bdf) {
+    /// made no such node (a failed open of one throws: a test failure).
+    /// VFIO registers the vfio-dev device (sysfs) with or without cdevs;
+    /// the node exists only with them.
+    static std::optional<guest::UniqueFd> open_cdev(const std::string& bdf) {
         const auto dir = std::filesystem::path("/sys/bus/pci/devices") / bdf / "vfio-dev";
         std::error_code ec;
         for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-            const std::string node = "/dev/vfio/devices/" + entry.path().filename().string();
+            const auto node = std::filesystem::path("/dev/vfio/devices") / entry.path().filename();
             if (!std::filesystem::exists(node, ec)) {
                 return std::nullopt;
             }
-            UniqueFd fd = open_rdwr(node);
-            if (!fd) {
-                ADD_FAILURE() << "open " << node << ": " << errno_name(errno);
-                return std::nullopt;
-            }
-            return fd;
+            return guest::open_fd(node, O_RDWR);
         }
         return std::nullopt;
     }
 };
 
 TEST_F(UapiExportCdev, DeviceCdevProvesOwnership) {
-    std::optional<UniqueFd> cdev = open_cdev(vf().bdf);
+    std::optional<guest::UniqueFd> cdev = open_cdev(vf().bdf);
     if (!cdev) {
         GTEST_SKIP() << "no VFIO device cdev for " << vf().bdf << " (kernel without CONFIG_VFIO_DEVICE_CDEV)";
     }
@@ -245,7 +235,7 @@ TEST_F(UapiExportCdev, SameDeviceThroughAnotherNodeProvesIt) {
     // The proof is the device, not the path: a node with the cdev's number
     // made elsewhere opens the same VFIO device.  (Files that are not
     // VFIO's are refused in UapiErrno.)
-    std::optional<UniqueFd> cdev = open_cdev(vf().bdf);
+    std::optional<guest::UniqueFd> cdev = open_cdev(vf().bdf);
     if (!cdev) {
         GTEST_SKIP() << "no VFIO device cdev for " << vf().bdf << " (kernel without CONFIG_VFIO_DEVICE_CDEV)";
     }
@@ -254,9 +244,8 @@ TEST_F(UapiExportCdev, SameDeviceThroughAnotherNodeProvesIt) {
     const std::string alias = (std::filesystem::temp_directory_path() / "xe-pfvf-cdev-alias").string();
     ::unlink(alias.c_str());
     ASSERT_EQ(::mknod(alias.c_str(), S_IFCHR | 0600, st.st_rdev), 0) << errno_name(errno);
-    const UniqueFd again = open_rdwr(alias);
+    const guest::UniqueFd again = guest::open_fd(alias, O_RDWR);
     ::unlink(alias.c_str());
-    ASSERT_TRUE(again) << "open of a node of the same device: " << errno_name(errno);
     EXPECT_NO_THROW(static_cast<void>(dev().export_range(again.get(), vf_bdf(), Space::lmem, 0, page)));
 }
 
