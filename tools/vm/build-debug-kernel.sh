@@ -82,7 +82,7 @@ if [ $skip_xe -eq 1 ]; then
 		exit 1
 	}
 fi
-echo "build-debug-kernel: building $version bzImage and modules with -j$jobs (10 to 25 min)" >&2
+echo "build-debug-kernel: building $version bzImage and modules with -j$jobs (12 min on 2 cores)" >&2
 start=$(date +%s)
 make -j"$jobs" bzImage modules >"$tree/build.log" 2>&1 || { tail -40 "$tree/build.log" >&2; exit 1; }
 echo "build-debug-kernel: built $version in $(( $(date +%s) - start )) s" >&2
