@@ -11,7 +11,50 @@
 # and its KUnit tests; a later fragment's value of an option wins).  The
 # 6.12 tree does not build its own, unpatched Xe (129 of its units):
 # tools/xe/build-xe.sh builds the patched one against it.
+#
+# Two steps are also run alone, by tools/tests/debug_kernel_config_test.sh:
+#   build-debug-kernel.sh --check-config CONFIG FRAGMENT...
+#   build-debug-kernel.sh --leave-out-xe DRM-MAKEFILE
 set -euo pipefail
+
+# check_config CONFIG FRAGMENT...: every option the fragments ask for (the
+# last fragment's value where two name it) survived olddefconfig in CONFIG;
+# names each one that did not.
+check_config() {
+	local config=$1 line opt missing=0
+	shift
+	local -A want=()
+	while IFS= read -r line; do
+		case "$line" in CONFIG_*=*) want[${line%%=*}]=$line ;; esac
+	done < <(cat "$@")
+	for opt in "${!want[@]}"; do
+		line=${want[$opt]}
+		case "$line" in
+		*=n) grep -q -- "^$opt=" "$config" || continue ;;
+		*) grep -qx -- "$line" "$config" && continue ;;
+		esac
+		echo "build-debug-kernel: option not applied: $line" >&2
+		missing=1
+	done
+	return $missing
+}
+
+# leave_out_xe MAKEFILE: drivers/gpu/drm/Makefile without its xe/ line, so
+# that the tree does not build Debian's unpatched Xe.  DRM_XE=m stays in
+# .config: xe's dependencies are built, and build-xe.sh builds the patched
+# xe against the tree.  Running it twice changes nothing.
+leave_out_xe() {
+	sed -i "s|^obj-\$(CONFIG_DRM_XE)[[:space:]]*+= xe/\$|# xe/: built by xe_pfvf (tools/xe/build-xe.sh)|" "$1"
+	grep -q "^# xe/: built by xe_pfvf" "$1" || {
+		echo "build-debug-kernel: no xe/ line to leave out in $1" >&2
+		return 1
+	}
+}
+
+case "${1:-}" in
+--check-config) shift; check_config "$@"; exit ;;
+--leave-out-xe) leave_out_xe "$2"; exit ;;
+esac
 
 version=${1:-6.1}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -55,32 +98,9 @@ echo "build-debug-kernel: configuring $version (tinyconfig + ${frags[*]##*/})" >
 make -s tinyconfig >"$tree/config.log" 2>&1
 ./scripts/kconfig/merge_config.sh -m .config "${frags[@]}" >>"$tree/config.log" 2>&1
 make -s olddefconfig >>"$tree/config.log" 2>&1
-# Every option the fragments ask for (the last fragment's value where two
-# name it) must have survived olddefconfig.
-declare -A want=()
-while IFS= read -r line; do
-	case "$line" in CONFIG_*=*) want[${line%%=*}]=$line ;; esac
-done < <(cat "${frags[@]}")
-missing=0
-for opt in "${!want[@]}"; do
-	line=${want[$opt]}
-	case "$line" in
-	*=n) grep -q -- "^$opt=" .config || continue ;;
-	*) grep -qx -- "$line" .config && continue ;;
-	esac
-	echo "build-debug-kernel: option not applied: $line" >&2
-	missing=1
-done
-[ $missing -eq 0 ] || exit 1
+check_config .config "${frags[@]}" || exit 1
 if [ $skip_xe -eq 1 ]; then
-	# Leave drivers/gpu/drm/xe out of the tree's build; DRM_XE=m stays in
-	# .config, so xe's dependencies are built and build-xe.sh finds them.
-	mk=drivers/gpu/drm/Makefile
-	sed -i "s|^obj-\$(CONFIG_DRM_XE)[[:space:]]*+= xe/\$|# xe/: built by xe_pfvf (tools/xe/build-xe.sh)|" $mk
-	grep -q "^# xe/: built by xe_pfvf" $mk || {
-		echo "build-debug-kernel: no xe/ line to leave out in $mk" >&2
-		exit 1
-	}
+	leave_out_xe drivers/gpu/drm/Makefile || exit 1
 fi
 echo "build-debug-kernel: building $version bzImage and modules with -j$jobs (12 min on 2 cores)" >&2
 start=$(date +%s)
