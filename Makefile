@@ -175,11 +175,11 @@ vm-switch: $(call lane_deps,modules tools igt)
 
 # Guest size of the debug lanes.  kmemleak's scans take time in
 # proportion to the guest's memory (a scan: 24 s with 2G, 13 s with 1G under
-# TCG), and the lanes without race tests take one vCPU: the race stress and
-# the fuzzer's racing thread run with two in the debug lane, the stock
-# lanes keep two, and the others need none, while a second vCPU costs the
-# host CPU time (idle IPIs, lock spinning) that two lanes side by side
-# share.
+# TCG, 10 s with 1G and one vCPU), and the lanes without race tests take one
+# vCPU: the race stress and the fuzzer's racing thread run with two in the
+# debug lane and the stock lanes keep two.  Measured: the debug lane, with
+# two vCPUs, is the one that slows beside another lane (324 s alone, 370 to
+# 390 s side by side).
 ONE_VCPU := --smp 1 --mem 1G
 
 # The debug 6.1 lane: the whole rig, plus what only the debug kernel
@@ -273,8 +273,8 @@ vm-fuzz: modules-debug tools
 # (CHECK_JOBS=2, the default with two cores or more), balanced by the
 # lanes' measured times (README, "What make check runs"), with the wall
 # time of each step.  CHECK_JOBS=1 runs the lanes one after the other.
-# Side by side, the 6.1 debug lane (two vCPUs) takes about 540 s instead of
-# 320 s alone; all seven lanes took 1172 s of wall time (README).
+# A warm make check took 836 s here, 892 s as .ci/run in a fresh clone
+# (README, "What make check runs").
 #
 # Which lanes run where: the whole rig on each Debian kernel as shipped
 # (stock, stock612) and on the 6.1 debug kernel, which also runs the fuzzer,

@@ -8,7 +8,8 @@ cd "$repo"
 files=$(git ls-files 'drivers/*.[ch]' 'include/*.h' 'uapi/*.h' 2>/dev/null ||
 	find drivers include uapi -name '*.[ch]')
 rc=0
-# A few files a checkpatch.pl, one per core (it takes a second a file).
+# Four files per checkpatch.pl, as many at once as there are cores (it
+# takes about a second a file).
 printf '%s\n' $files | xargs -P"$(nproc)" -n4 "$tree/scripts/checkpatch.pl" --strict \
 	--no-tree --quiet --show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f || rc=1
 kdoc=$("$tree/scripts/kernel-doc" -none $files 2>&1)

@@ -10,8 +10,8 @@
 # nothing it sees has changed: the key is the unit preprocessed with its
 # comments kept (so every header it includes and every NOLINT count), the
 # source's name (both without the checkout's path), the tidy arguments,
-# tools/.clang-tidy and clang-tidy's version.  Only clean results are cached; a unit with findings is checked
-# every time.  The cache lives in XE_PFVF_TIDY_CACHE (default
+# tools/.clang-tidy and clang-tidy's version.  Only clean results are
+# cached; a unit with findings is checked every time.  The cache lives in XE_PFVF_TIDY_CACHE (default
 # /var/cache/xe_pfvf/clang-tidy); where it cannot be written, every unit
 # is checked.
 set -u
